@@ -1,0 +1,89 @@
+/**
+ * The one catalogue of close codes and error codes. Server and client import these; nothing else
+ * in the tree spells a close code or an error code as a literal.
+ */
+
+/** WebSocket close codes used by livehub (RFC 6455 codes plus the 4xxx application range). */
+export const CloseCode = {
+  /** Normal closure: the client or server is done. Do not reconnect. */
+  Normal: 1000,
+  /** Server going away (shutdown, deploy). Reconnect at once, ideally to another node. */
+  GoingAway: 1001,
+  /** Policy violation (rate limit, origin). */
+  Policy: 1008,
+  /** A frame exceeded the hub's maximum frame size. */
+  TooBig: 1009,
+  /** Repeated protocol errors on one connection. */
+  ProtocolError: 4400,
+  /** No or expired credentials. Refresh the token, then reconnect. */
+  Unauthenticated: 4401,
+  /** The principal may not do what it asked. Do not retry. */
+  Forbidden: 4403,
+  /** Peer missed heartbeats, or its outbound queue went over its limit. Reconnect and resume. */
+  SlowConsumer: 4408,
+  /** Too many connections for this principal or node. */
+  TooManyConnections: 4429,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Close codes after which a client should reconnect at once (and resume with `since`). */
+export const RECONNECT_AT_ONCE: ReadonlySet<number> = new Set([CloseCode.GoingAway, CloseCode.SlowConsumer]);
+
+interface ErrorSpec {
+  /** HTTP status when the error is an HTTP response. */
+  readonly status: number;
+  /** Default human message. */
+  readonly message: string;
+}
+
+/**
+ * Error codes carried in `{"type":"error","code"}` frames and in HTTP error bodies
+ * `{"error":{"code","message","details?"}}`.
+ */
+export const ErrorCodes = {
+  bad_json: { status: 400, message: 'Frame is not valid JSON' },
+  bad_frame: { status: 400, message: 'Frame does not match the protocol' },
+  binary_unsupported: { status: 400, message: 'Binary frames are not supported; send JSON text' },
+  unknown_type: { status: 400, message: 'Unknown message type' },
+  bad_request: { status: 400, message: 'Request is malformed' },
+  invalid_collection: { status: 400, message: 'Collection name must match [a-z][a-z0-9_-]{0,63}' },
+  invalid_id: { status: 400, message: 'Record id must match [A-Za-z0-9_.~-]{1,128}' },
+  invalid_channel: { status: 400, message: 'Invalid channel name' },
+  invalid_event: { status: 400, message: 'Invalid event name' },
+  invalid_cursor: { status: 400, message: 'Cursor is not one this hub issued for this query' },
+  invalid_query: { status: 400, message: 'Invalid list query' },
+  validation_failed: { status: 400, message: 'Record does not match the collection schema' },
+  reserved_event: { status: 400, message: 'Record event names are reserved for the change log' },
+  not_found: { status: 404, message: 'Not found' },
+  already_exists: { status: 409, message: 'A record with this id already exists' },
+  version_conflict: { status: 412, message: 'Record version does not match If-Match' },
+  payload_too_large: { status: 413, message: 'Payload too large' },
+  snapshot_too_large: { status: 413, message: 'Snapshot is larger than maxSnapshotRecords; page it over HTTP' },
+  unsupported_media_type: { status: 415, message: 'Send application/json' },
+  unauthenticated: { status: 401, message: 'Authentication required' },
+  forbidden: { status: 403, message: 'Forbidden' },
+  not_subscribed: { status: 400, message: 'Not subscribed to this channel' },
+  shutting_down: { status: 503, message: 'Hub is shutting down' },
+  internal: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ErrorCodes, value);
+}
+
+/** Body of every HTTP error response. */
+export interface HttpErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** Field-level problems, e.g. schema violations: `[{ path: "name", message: "Required" }]`. */
+    details?: FieldIssue[];
+  };
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}

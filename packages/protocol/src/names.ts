@@ -1,0 +1,69 @@
+/**
+ * Grammar of collection names, record ids, channels and event names.
+ * Channels use colons (`agent`, `agent:a1`, `workflow:run:456`), events use dots (`agent.updated`).
+ */
+
+export const COLLECTION_RE = /^[a-z][a-z0-9_-]{0,63}$/;
+export const RECORD_ID_RE = /^[A-Za-z0-9_.~-]{1,128}$/;
+const SEGMENT_RE = /^[A-Za-z0-9_.~-]{1,128}$/;
+export const EVENT_RE = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,7}$/;
+export const MAX_CHANNEL_LENGTH = 256;
+
+export const SYSTEM_CHANNEL = 'system';
+
+export const RECORD_ACTIONS = ['created', 'updated', 'deleted'] as const;
+export type RecordAction = (typeof RECORD_ACTIONS)[number];
+
+/**
+ * What a channel name means:
+ * - `system`: server-wide announcements, every connection receives them.
+ * - `collection`: `agent`, every change to the collection.
+ * - `record`/ephemeral: `a:b[:c…]`. When `a` is a collection and `b` a record id, the channel also
+ *   carries that record's changes; any channel of this form carries ephemeral publishes.
+ */
+export type ChannelInfo =
+  | { kind: 'system'; name: string }
+  | { kind: 'collection'; name: string; collection: string }
+  | { kind: 'record'; name: string; collection: string; id: string }
+  | { kind: 'ephemeral'; name: string };
+
+/** Parses a channel name; returns undefined when it is not valid. */
+export function parseChannel(name: unknown): ChannelInfo | undefined {
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_CHANNEL_LENGTH) return undefined;
+  if (name === SYSTEM_CHANNEL) return { kind: 'system', name };
+  const parts = name.split(':');
+  if (parts.length === 1) {
+    return COLLECTION_RE.test(name) ? { kind: 'collection', name, collection: name } : undefined;
+  }
+  if (!parts.every((p) => SEGMENT_RE.test(p))) return undefined;
+  const [first, second] = parts as [string, string];
+  if (parts.length === 2 && COLLECTION_RE.test(first) && first !== SYSTEM_CHANNEL && RECORD_ID_RE.test(second)) {
+    return { kind: 'record', name, collection: first, id: second };
+  }
+  return { kind: 'ephemeral', name };
+}
+
+export function isValidEventName(name: unknown): name is string {
+  return typeof name === 'string' && EVENT_RE.test(name);
+}
+
+/** `agent.updated` style name of a record event. */
+export function recordEventName(collection: string, action: RecordAction): string {
+  return `${collection}.${action}`;
+}
+
+/**
+ * Record event names are reserved on the channels that carry that collection's change log, so an
+ * ephemeral publish can never impersonate a durable change.
+ */
+export function isReservedEvent(channel: ChannelInfo, event: string): boolean {
+  if (channel.kind !== 'collection' && channel.kind !== 'record') return false;
+  const dot = event.lastIndexOf('.');
+  if (dot < 0) return false;
+  return event.slice(0, dot) === channel.collection && (RECORD_ACTIONS as readonly string[]).includes(event.slice(dot + 1));
+}
+
+/** The two channels a record change is delivered on. */
+export function channelsForRecord(collection: string, id: string): [string, string] {
+  return [collection, `${collection}:${id}`];
+}

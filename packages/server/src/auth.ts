@@ -1,0 +1,21 @@
+/**
+ * Authentication seam. The default accepts everyone as `anonymous`; a JWT authenticator plugs in
+ * here without touching the hub (see docs/design.md, "Seams").
+ */
+export interface Principal {
+  sub: string;
+  /** Seconds since epoch when the credentials expire. */
+  exp?: number;
+  claims?: Record<string, unknown>;
+}
+
+export interface Authenticator {
+  /** Resolves a principal or throws a HubError('unauthenticated'). `token` is undefined when none was sent. */
+  authenticate(token: string | undefined): Promise<Principal>;
+}
+
+export const ANONYMOUS: Principal = Object.freeze({ sub: 'anonymous' });
+
+export const anonymousAuthenticator: Authenticator = {
+  authenticate: async () => ANONYMOUS,
+};

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { createHub } from './create-hub.js';
+import { findConfigFile, loadConfigFile } from './config/config-file.js';
+import type { HubOptions } from './options.js';
+import { VERSION } from './version.js';
+
+const HELP = `livehub ${VERSION}
+
+Usage:
+  livehub serve [--port P] [--host H] [--db FILE] [--config FILE] [--log-level L]
+  livehub version
+
+serve options (flag > environment > config file > default):
+  --port, -p     TCP port                 env PORT        default 8080
+  --host         interface to bind        env HOST        default 127.0.0.1
+  --db           SQLite database file     env LIVEHUB_DB  default ./data/livehub.db
+  --config, -c   livehub.config.json|.ts  (default: ./livehub.config.{ts,mts,js,mjs,json} if present)
+  --log-level    fatal|error|warn|info|debug|trace|silent  env LOG_LEVEL  default info
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`livehub: ${message}\n`);
+  process.exit(2);
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const configFile = findConfigFile(values.config);
+  const fileOptions: HubOptions = configFile ? await loadConfigFile(configFile) : {};
+  const portRaw = values.port ?? process.env.PORT;
+  const port = portRaw !== undefined ? Number(portRaw) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail(`invalid port '${portRaw}'`);
+  const options: HubOptions = { ...fileOptions };
+  if (port !== undefined) options.port = port;
+  const host = values.host ?? process.env.HOST;
+  if (host) options.host = host;
+  const db = values.db ?? process.env.LIVEHUB_DB;
+  if (db) options.db = db;
+  const level = values['log-level'] ?? process.env.LOG_LEVEL;
+  if (level) options.logLevel = level as HubOptions['logLevel'];
+
+  const server = createHub(options);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) {
+      server.log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    server.log.info({ signal }, 'signal received');
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (configFile) server.log.info({ configFile }, 'config loaded');
+  const url = await server.start();
+  process.stdout.write(`livehub ${VERSION} on ${url}  (WebSocket ${url.replace(/^http/, 'ws')}/ws, db ${server.options.db})\n`);
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'version':
+    case '--version':
+      process.stdout.write(`${VERSION}\n`);
+      return;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return;
+    default:
+      fail(`unknown command '${command}'\n\n${HELP}`);
+  }
+}
+
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

@@ -1,0 +1,51 @@
+import { parseChannel, type RecordEventMessage } from '@livehub/protocol';
+import { HubError } from '../errors.js';
+import type { Change, ChangeFilter, Store } from '../store/store.js';
+import type { Visibility } from '../visibility.js';
+
+export interface ChangesRequest {
+  since: number;
+  epoch?: string;
+  /** Collection or record channels; empty means every change. */
+  channels?: string[];
+  limit: number;
+}
+
+export interface ChangesResult {
+  changes: RecordEventMessage[];
+  /** Position to ask from next time: after the last change read (the head when `more` is false). */
+  seq: number;
+  epoch: string;
+  more: boolean;
+  reset?: true;
+}
+
+function toFilter(channel: string): ChangeFilter {
+  const info = parseChannel(channel);
+  if (!info) throw new HubError('invalid_channel', `Invalid channel '${channel}'`);
+  if (info.kind === 'collection') return { collection: info.collection };
+  if (info.kind === 'record') return { collection: info.collection, id: info.id };
+  throw new HubError('invalid_channel', `'${channel}' carries no durable changes`);
+}
+
+function matches(c: Change, f: ChangeFilter): boolean {
+  return (f.collection === undefined || f.collection === c.collection) && (f.id === undefined || f.id === c.id);
+}
+
+/** Reads the change log after a position, for `sync_request`, `GET /api/changes` and fallbacks. */
+export async function readChanges(store: Store, visibility: Visibility, req: ChangesRequest): Promise<ChangesResult> {
+  const filters = (req.channels ?? []).map(toFilter);
+  const { floor, head } = await store.bounds();
+  const epoch = store.epoch;
+  if ((req.epoch !== undefined && req.epoch !== epoch) || req.since < floor || req.since > head) {
+    return { changes: [], seq: head, epoch, more: false, reset: true };
+  }
+  // One channel uses its index; several are read from the whole log and filtered here.
+  const single = filters.length === 1 ? filters[0] : filters.length === 0 ? {} : undefined;
+  const page = await store.changesSince(req.since, single ?? {}, req.limit, head);
+  const picked = single ? page : page.filter((c) => filters.some((f) => matches(c, f)));
+  const more = page.length === req.limit;
+  const last = page[page.length - 1];
+  const changes = picked.map((c) => visibility.changeEvent(c, c.collection));
+  return { changes, seq: more && last ? last.seq : head, epoch, more };
+}

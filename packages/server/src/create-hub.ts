@@ -1,0 +1,136 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { anonymousAuthenticator } from './auth.js';
+import type { Bus } from './bus/bus.js';
+import { MemoryBus } from './bus/memory-bus.js';
+import { CollectionService } from './collections/collection-service.js';
+import { CollectionRegistry } from './config/collection-config.js';
+import { registerChangesRoutes } from './http/changes-routes.js';
+import { registerCollectionRoutes } from './http/collection-routes.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { registerHomePage } from './http/home-page.js';
+import { registerOpsRoutes } from './http/ops-routes.js';
+import { Hub } from './hub/hub.js';
+import { HubMetrics } from './metrics.js';
+import { resolveOptions, type HubOptions, type ResolvedHubOptions } from './options.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+import { VERSION } from './version.js';
+import { Visibility } from './visibility.js';
+import { attachWebSocket } from './ws-upgrade.js';
+
+export interface LivehubServer {
+  readonly options: ResolvedHubOptions;
+  readonly app: FastifyInstance;
+  readonly hub: Hub;
+  readonly store: Store;
+  readonly bus: Bus;
+  /** Server-side writes: same validation, log and events as the HTTP API. */
+  readonly collections: CollectionService;
+  readonly log: Logger;
+  /** `http://host:port` once started. */
+  readonly url: string;
+  start(): Promise<string>;
+  /** Graceful: refuse new work, close sockets with 1001, finish in-flight requests, close the database. */
+  stop(): Promise<void>;
+  publish(channel: string, event: string, data: unknown): Promise<void>;
+  broadcast(event: string, data: unknown): Promise<void>;
+  sendTo(clientId: string, event: string, data: unknown): Promise<void>;
+}
+
+/** Builds a hub on one SQLite file. Options are validated here, before anything opens. */
+export function createHub(input: HubOptions = {}): LivehubServer {
+  const options = resolveOptions(input);
+  const log = options.logger ?? pino({ level: options.logLevel, base: { svc: 'livehub' } });
+  const registry = new CollectionRegistry(options.collections, options.strictCollections);
+  const store = new SqliteStore({ file: options.db, durability: options.durability });
+  const bus = options.bus ?? new MemoryBus((err) => log.error({ err }, 'bus handler failed'));
+  const visibility = new Visibility(registry);
+  const metrics = new HubMetrics();
+  const hub = new Hub(store, bus, visibility, options.authenticator ?? anonymousAuthenticator, metrics, log.child({ component: 'hub' }), {
+    heartbeatMs: options.heartbeatMs,
+    maxQueueBytes: options.maxQueueBytes,
+    maxBadFrames: options.maxBadFrames,
+    maxSnapshotRecords: options.maxSnapshotRecords,
+    replayPageSize: options.replayPageSize,
+    feedPollMs: options.feedPollMs,
+    serverName: `livehub/${VERSION}`,
+  });
+  const collections = new CollectionService(store, registry, bus, log);
+
+  const app = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: options.maxBodyBytes,
+    // Per-request logs would drown a write-heavy hub; errors are still logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  // RFC 7386 patches arrive as application/merge-patch+json.
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  installErrorHandler(app);
+  registerCollectionRoutes(app, {
+    collections,
+    store,
+    visibility,
+    listLimit: options.listLimit,
+    declared: () => registry.declared().map((s) => ({ name: s.name, payload: s.payload })),
+  });
+  registerChangesRoutes(app, { store, visibility, hub });
+  registerOpsRoutes(app, { hub, store, metrics, version: VERSION });
+  registerHomePage(app, { store, version: VERSION });
+
+  let url = '';
+  let detachWs: (() => void) | undefined;
+  let compactTimer: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const compact = async (): Promise<void> => {
+    try {
+      const dropped = await store.compact(options.retention, hub.lowWaterMark());
+      if (dropped > 0) log.info({ dropped }, 'change log compacted');
+    } catch (err) {
+      log.error({ err }, 'change log compaction failed');
+    }
+  };
+
+  const server: LivehubServer = {
+    options,
+    app,
+    hub,
+    store,
+    bus,
+    collections,
+    log,
+    get url() {
+      return url;
+    },
+    async start() {
+      await hub.start();
+      await compact();
+      compactTimer = setInterval(() => void compact(), options.retention.intervalMs);
+      compactTimer.unref();
+      detachWs = attachWebSocket(app.server, hub, { maxFrameBytes: options.maxFrameBytes, log: log.child({ component: 'ws' }) });
+      await app.listen({ port: options.port, host: options.host });
+      const addr = app.server.address() as AddressInfo;
+      url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      log.info({ url, db: options.db, epoch: store.epoch, head: hub.head }, 'livehub listening');
+      return url;
+    },
+    stop() {
+      stopping ??= (async () => {
+        log.info('livehub shutting down');
+        clearInterval(compactTimer);
+        await hub.close();
+        detachWs?.();
+        // Waits for in-flight requests: a write that started is committed and answered.
+        await app.close();
+        await bus.close();
+        await store.close();
+        log.info('livehub stopped');
+      })();
+      return stopping;
+    },
+    publish: (channel, event, data) => hub.publish(channel, event, data),
+    broadcast: (event, data) => hub.broadcast(event, data),
+    sendTo: (clientId, event, data) => hub.sendTo(clientId, event, data),
+  };
+  return server;
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { Hub } from '../hub/hub.js';
+import type { HubMetrics } from '../metrics.js';
+import type { Store } from '../store/store.js';
+
+export function registerOpsRoutes(app: FastifyInstance, deps: { hub: Hub; store: Store; metrics: HubMetrics; version: string }): void {
+  app.get('/healthz', async (_req, reply) => {
+    const closing = deps.hub.isClosing;
+    const { head, floor } = await deps.store.bounds();
+    return reply.status(closing ? 503 : 200).send({
+      status: closing ? 'shutting_down' : 'ok',
+      epoch: deps.store.epoch,
+      seq: head,
+      floor,
+      connections: deps.hub.connectionCount,
+      version: deps.version,
+    });
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  /** Connected clients and per-channel subscriber counts on this node. */
+  app.get('/api/hub/clients', async () => ({ clients: deps.hub.clients(), channels: deps.hub.channels() }));
+}

@@ -1,0 +1,57 @@
+import type { ChannelInfo, RequestId } from '@livehub/protocol';
+import type { Connection } from './connection.js';
+
+/**
+ * One connection's interest in one channel. While `syncing` (replay or snapshot in progress) live
+ * messages wait in a buffer; `goLive` flushes the ones past the position and switches to direct
+ * delivery. Durable messages at or below the position are dropped: that is what makes
+ * snapshot/replay + live gapless and duplicate-free.
+ */
+export class Subscription {
+  state: 'syncing' | 'live' | 'closed' = 'syncing';
+  /** Last durable seq this subscriber has (replayed, in a snapshot, or delivered live). */
+  position = 0;
+  private buffer: Array<{ seq: number | undefined; frame: string }> | undefined = [];
+
+  constructor(
+    readonly conn: Connection,
+    readonly channel: ChannelInfo,
+    readonly requestId: RequestId | undefined,
+    private readonly maxBuffered: number,
+  ) {}
+
+  /** Delivers a pre-encoded message; `seq` is set for durable events. */
+  deliver(seq: number | undefined, frame: string): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'syncing') {
+      this.buffer!.push({ seq, frame });
+      if (this.buffer!.length > this.maxBuffered) this.conn.closeSlow('subscription buffer overflow during sync');
+      return;
+    }
+    if (seq !== undefined) {
+      if (seq <= this.position) return;
+      this.position = seq;
+    }
+    this.conn.writer.send(frame);
+  }
+
+  /** Sends a replayed durable message (during sync) and advances the position. */
+  replay(seq: number, frame: string): void {
+    if (this.state === 'closed' || seq <= this.position) return;
+    this.position = seq;
+    this.conn.writer.send(frame);
+  }
+
+  goLive(): void {
+    if (this.state !== 'syncing') return;
+    const buffered = this.buffer!;
+    this.buffer = undefined;
+    this.state = 'live';
+    for (const m of buffered) this.deliver(m.seq, m.frame);
+  }
+
+  close(): void {
+    this.state = 'closed';
+    this.buffer = undefined;
+  }
+}

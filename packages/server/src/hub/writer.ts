@@ -1,0 +1,84 @@
+import type { WebSocket } from 'ws';
+
+/** At most this much goes into one batched frame, so a replay never builds one giant frame. */
+const MAX_BATCH_MESSAGES = 128;
+const MAX_BATCH_BYTES = 256 * 1024;
+
+/**
+ * The only thing that writes to a connection's socket. Messages arrive pre-encoded (a broadcast is
+ * encoded once for all subscribers); everything queued in one tick goes out as one frame, a JSON
+ * array when there are several. The queue is bounded in bytes: over the limit the peer is a slow
+ * consumer and `onOverflow` closes it.
+ */
+export class Writer {
+  private queue: string[] = [];
+  private queuedBytes = 0;
+  private scheduled = false;
+  private closed = false;
+  /** Messages written to the socket, for metrics. */
+  sent = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly maxQueueBytes: number,
+    private readonly onOverflow: () => void,
+  ) {}
+
+  send(frame: string): void {
+    if (this.closed) return;
+    this.queue.push(frame);
+    this.queuedBytes += frame.length;
+    if (this.queuedBytes + this.ws.bufferedAmount > this.maxQueueBytes) {
+      this.close();
+      this.onOverflow();
+      return;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  /** Bytes waiting here or in the socket. */
+  get pendingBytes(): number {
+    return this.queuedBytes + this.ws.bufferedAmount;
+  }
+
+  /** Resolves when the socket has sent what was queued, so long replays do not flood memory. */
+  async drained(lowWaterBytes = 1024 * 1024): Promise<void> {
+    while (!this.closed && this.pendingBytes > lowWaterBytes) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    const q = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    let i = 0;
+    while (i < q.length) {
+      let j = i;
+      let bytes = 0;
+      while (j < q.length && j - i < MAX_BATCH_MESSAGES && (j === i || bytes + q[j]!.length <= MAX_BATCH_BYTES)) {
+        bytes += q[j]!.length;
+        j++;
+      }
+      this.ws.send(j - i === 1 ? q[i]! : '[' + q.slice(i, j).join(',') + ']');
+      this.sent += j - i;
+      i = j;
+    }
+  };
+
+  /** Writes what is queued now rather than on the next tick (before a close frame). */
+  flushNow(): void {
+    this.flush();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue = [];
+    this.queuedBytes = 0;
+  }
+}

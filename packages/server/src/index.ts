@@ -1,0 +1,11 @@
+export { createHub, type LivehubServer } from './create-hub.js';
+export { HubOptionsSchema, resolveOptions, type HubOptions, type ResolvedHubOptions } from './options.js';
+export { defineConfig, loadConfigFile, findConfigFile, type LivehubConfig } from './config/config-file.js';
+export type { CollectionConfig, CollectionSpec, ZodLike } from './config/collection-config.js';
+export type { Authenticator, Principal } from './auth.js';
+export type { Bus, BusMessage, EphemeralEvent } from './bus/bus.js';
+export { MemoryBus } from './bus/memory-bus.js';
+export type { Store, Change, StoredRecord, Mutation, ListQuery, ListPage, LogBounds, RetentionPolicy } from './store/store.js';
+export { SqliteStore } from './store/sqlite/sqlite-store.js';
+export { HubError } from './errors.js';
+export { VERSION } from './version.js';

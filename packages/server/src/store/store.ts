@@ -1,0 +1,99 @@
+import type { RecordAction } from '@livehub/protocol';
+import type { JsonObject } from '../config/collection-config.js';
+
+/** A record as stored: app data apart from the server-owned fields. */
+export interface StoredRecord {
+  collection: string;
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  data: JsonObject;
+}
+
+/** One row of the change log. */
+export interface Change {
+  seq: number;
+  /** Commit time, ISO-8601. */
+  ts: string;
+  collection: string;
+  id: string;
+  action: RecordAction;
+  version: number;
+  /** After the change; for deletes, the record as it was. */
+  record: StoredRecord;
+  /** Before the change; kept only when `keepPrevious` was asked (diff payloads). */
+  previous?: StoredRecord;
+  /** Top-level data fields whose value changed. */
+  changed: string[];
+}
+
+/**
+ * A write. `prepare` runs inside the transaction with the current record (if any) and returns the
+ * data to store: it is where schema validation happens, so a patch is validated merged.
+ */
+export type Mutation =
+  | { op: 'create'; collection: string; id: string; data: JsonObject; prepare: Prepare; keepPrevious: boolean }
+  | { op: 'replace'; collection: string; id: string; data: JsonObject; ifVersion?: number; prepare: Prepare; keepPrevious: boolean }
+  | { op: 'patch'; collection: string; id: string; patch: JsonObject; ifVersion?: number; prepare: Prepare; keepPrevious: boolean }
+  | { op: 'delete'; collection: string; id: string; ifVersion?: number; keepPrevious: boolean };
+
+export type Prepare = (data: JsonObject) => JsonObject;
+
+export type FilterValue = string | number | boolean | null;
+
+export interface ListQuery {
+  /** Equality on top-level or dotted data fields, or on id/version/createdAt/updatedAt. */
+  filters: Record<string, FilterValue>;
+  order: { field: string; dir: 'asc' | 'desc' };
+  limit: number;
+  cursor?: string;
+}
+
+export interface ListPage {
+  items: StoredRecord[];
+  nextCursor?: string;
+  /** Log head the page was read at. */
+  seq: number;
+}
+
+/** Which changes a read is about: all, one collection, or one record. */
+export interface ChangeFilter {
+  collection?: string;
+  id?: string;
+}
+
+export interface LogBounds {
+  /** Every change with seq <= floor has been compacted away; resume needs since >= floor. */
+  floor: number;
+  head: number;
+}
+
+export interface RetentionPolicy {
+  maxChanges: number;
+  maxAgeMs: number;
+}
+
+/**
+ * Records plus the change log, written in one transaction. Every implementation passes
+ * test/conformance/store-conformance.ts. Nothing here knows about sockets.
+ */
+export interface Store {
+  /** Fixed at database creation; names this log. */
+  readonly epoch: string;
+  bounds(): Promise<LogBounds>;
+  get(collection: string, id: string): Promise<StoredRecord | undefined>;
+  list(collection: string, query: ListQuery): Promise<ListPage>;
+  /** Records of a collection (or one record) and the log head, read in one consistent view. */
+  snapshot(collection: string, id: string | undefined, max: number): Promise<{ records: StoredRecord[]; seq: number; truncated: boolean }>;
+  /** Applies a mutation and appends its change; resolves once both are committed. */
+  mutate(m: Mutation): Promise<Change>;
+  /** Changes with since < seq <= upTo, ascending, at most `limit`. */
+  changesSince(since: number, filter: ChangeFilter, limit: number, upTo?: number): Promise<Change[]>;
+  countChanges(since: number, upTo: number, filter: ChangeFilter): Promise<number>;
+  /** Collections that hold records, with their record counts. */
+  collections(): Promise<Array<{ name: string; count: number }>>;
+  /** Drops changes beyond the policy, never above `keepAfter`. Returns the number dropped. */
+  compact(policy: RetentionPolicy, keepAfter: number): Promise<number>;
+  close(): Promise<void>;
+}
