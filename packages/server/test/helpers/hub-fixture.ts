@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHub, type HubOptions, type LivehubServer } from '../../src/index.js';
+
+/** A temp folder removed by `cleanup`. */
+export function tempDir(prefix = 'livehub-test-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** An in-process hub on a real SQLite file and a real port (0 = any free one). */
+export async function startHub(options: HubOptions = {}): Promise<LivehubServer & { dbFile: string; cleanup(): Promise<void> }> {
+  const tmp = options.db === undefined ? tempDir() : undefined;
+  const dbFile = options.db ?? join(tmp!.dir, 'hub.db');
+  const hub = createHub({ port: 0, logLevel: 'silent', ...options, db: dbFile });
+  await hub.start();
+  return Object.assign(hub, {
+    dbFile,
+    async cleanup() {
+      await hub.stop();
+      tmp?.cleanup();
+    },
+  });
+}
+
+/** JSON HTTP call that returns status, headers and parsed body. */
+export async function api(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: body !== undefined ? { 'content-type': 'application/json', ...headers } : headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // non-JSON body (HTML, metrics): keep the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
