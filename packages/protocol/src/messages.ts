@@ -28,7 +28,8 @@ export const PublishMessage = z.object({
   id: requestId.optional(),
   channel: z.string(),
   event: z.string(),
-  data: z.unknown(),
+  /** Any JSON; absent means null. */
+  data: z.unknown().optional(),
 });
 export const SyncRequestMessage = z.object({
   type: z.literal('sync_request'),

@@ -44,7 +44,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
   const options = resolveOptions(input);
   const log = options.logger ?? pino({ level: options.logLevel, base: { svc: 'livehub' } });
   const registry = new CollectionRegistry(options.collections, options.strictCollections);
-  const store = new SqliteStore({ file: options.db, durability: options.durability });
+  const store = options.store ?? new SqliteStore({ file: options.db, durability: options.durability });
   const bus = options.bus ?? new MemoryBus((err) => log.error({ err }, 'bus handler failed'));
   const visibility = new Visibility(registry);
   const metrics = new HubMetrics();

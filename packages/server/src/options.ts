@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { CollectionConfig } from './config/collection-config.js';
 import type { Bus } from './bus/bus.js';
 import type { Authenticator } from './auth.js';
+import type { Store } from './store/store.js';
 
 /**
  * Every option of `createHub`, with its default. Validated once, up front: a hub never starts on a
@@ -60,6 +61,7 @@ export type ResolvedHubOptions = z.output<typeof HubOptionsSchema> & {
   logger: Logger | undefined;
   bus: Bus | undefined;
   authenticator: Authenticator | undefined;
+  store: Store | undefined;
 };
 
 /** Options of `createHub`. Everything is optional; see `HubOptionsSchema` for defaults. */
@@ -72,14 +74,16 @@ export type HubOptions = z.input<typeof HubOptionsSchema> & {
   bus?: Bus;
   /** Turns a token into a principal. Default: every connection is `anonymous`. */
   authenticator?: Authenticator;
+  /** Records and change log. Default: a SqliteStore on `db` with `durability`. The hub closes it on stop. */
+  store?: Store;
 };
 
 export function resolveOptions(input: HubOptions = {}): ResolvedHubOptions {
-  const { collections, logger, bus, authenticator, ...rest } = input;
+  const { collections, logger, bus, authenticator, store, ...rest } = input;
   const parsed = HubOptionsSchema.strict().safeParse(rest);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new TypeError(`Invalid livehub options:\n  ${lines.join('\n  ')}`);
   }
-  return { ...parsed.data, collections: collections ?? {}, logger, bus, authenticator };
+  return { ...parsed.data, collections: collections ?? {}, logger, bus, authenticator, store };
 }

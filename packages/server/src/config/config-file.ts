@@ -4,7 +4,7 @@ import { createJiti } from 'jiti';
 import type { HubOptions } from '../options.js';
 
 /** Shape of `livehub.config.json` / `livehub.config.ts`: any `createHub` option except runtime objects. */
-export type LivehubConfig = Omit<HubOptions, 'logger' | 'bus' | 'authenticator'>;
+export type LivehubConfig = Omit<HubOptions, 'logger' | 'bus' | 'authenticator' | 'store'>;
 
 /** Identity helper that types a `livehub.config.ts` default export. */
 export function defineConfig(config: LivehubConfig): LivehubConfig {

@@ -13,7 +13,7 @@ const ChangesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
-const PublishBody = z.object({ channel: z.string(), event: z.string(), data: z.unknown() });
+const PublishBody = z.object({ channel: z.string(), event: z.string(), data: z.unknown().optional() });
 
 function issues(err: z.ZodError) {
   return err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
@@ -33,7 +33,7 @@ export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store
     const body = PublishBody.safeParse(req.body);
     if (!body.success) throw new HubError('bad_request', 'Body must be { channel, event, data }', issues(body.error));
     // Unlike WS clients, HTTP callers may publish on `system`: this is the backends' API.
-    await deps.hub.publish(body.data.channel, body.data.event, body.data.data);
+    await deps.hub.publish(body.data.channel, body.data.event, body.data.data ?? null);
     return reply.status(202).send({ ok: true });
   });
 }

@@ -41,6 +41,9 @@ export interface HubConfig {
 /** Live events a syncing subscription may hold before its connection is closed as slow. */
 const MAX_SYNC_BUFFER = 100_000;
 
+/** Frames a peer may send before its welcome (while the authenticator runs); more closes it 1008. */
+const MAX_EARLY_FRAMES = 64;
+
 export interface ClientSummary {
   clientId: string;
   connId: number;
@@ -153,12 +156,36 @@ export class Hub {
       remote: req.socket.remoteAddress ?? 'unknown',
       userAgent: req.headers['user-agent'],
     };
+    // Listeners go on before the first await: an 'error' (e.g. an oversized frame) with no listener
+    // would crash the process, and frames or a close that come while the authenticator runs must
+    // not be lost.
+    const early: Array<[RawData, boolean]> = [];
+    let closedEarly = false;
+    const onEarlyFrame = (data: RawData, isBinary: boolean): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (early.push([data, isBinary]) > MAX_EARLY_FRAMES) ws.close(CloseCode.Policy, 'too many frames before welcome');
+    };
+    const onEarlyClose = (): void => {
+      closedEarly = true;
+    };
+    ws.on('error', (err) => this.log.debug({ clientId, err: err.message }, 'ws socket error'));
+    ws.on('message', onEarlyFrame);
+    ws.once('close', onEarlyClose);
     let principal: Principal;
     try {
       principal = await this.authenticator.authenticate(token);
     } catch (err) {
       this.log.info({ clientId, err: isHubError(err) ? err.message : err }, 'ws auth refused');
       ws.close(CloseCode.Unauthenticated, 'unauthenticated');
+      return;
+    }
+    ws.off('message', onEarlyFrame);
+    ws.off('close', onEarlyClose);
+    // Gone (or going) while the authenticator ran: registering it would leak a connection whose
+    // 'close' already fired.
+    if (closedEarly || ws.readyState !== ws.OPEN) {
+      this.log.info({ clientId, connId: info.connId }, 'ws left before welcome');
+      ws.terminate();
       return;
     }
     if (this.closing) {
@@ -180,7 +207,6 @@ export class Hub {
 
     ws.on('message', (data, isBinary) => this.onFrame(conn, data, isBinary));
     ws.on('pong', () => (conn.alive = true));
-    ws.on('error', (err) => this.log.debug({ clientId, err: err.message }, 'ws socket error'));
     ws.on('close', (code, reason) => this.onClose(conn, code, reason.toString()));
 
     this.log.info({ clientId, connId: info.connId, remote: info.remote, sub: principal.sub }, 'ws connected');
@@ -193,6 +219,8 @@ export class Hub {
       server: this.config.serverName,
       protocol: 1,
     });
+    // Requests sent before the welcome are answered after it, in the order they came.
+    for (const [data, isBinary] of early) this.onFrame(conn, data, isBinary);
   }
 
   private onClose(conn: Connection, code: number, reason: string): void {
@@ -297,7 +325,7 @@ export class Hub {
       }
       case 'publish':
         if (msg.channel === SYSTEM_CHANNEL) throw new HubError('forbidden', `Only the server publishes on '${SYSTEM_CHANNEL}'`);
-        await this.publish(msg.channel, msg.event, msg.data);
+        await this.publish(msg.channel, msg.event, msg.data ?? null);
         if (msg.id !== undefined) conn.send({ type: 'ack', id: msg.id });
         return;
       case 'sync_request': {

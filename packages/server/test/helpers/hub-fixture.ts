@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { createHub, type HubOptions, type LivehubServer } from '../../src/index.js';
 
 /** A temp folder removed by `cleanup`. */
 export function tempDir(prefix = 'livehub-test-'): { dir: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  // An absolute prefix places the folder there; a bare one goes to the OS temp dir.
+  const dir = mkdtempSync(isAbsolute(prefix) ? prefix : join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -1,0 +1,55 @@
+import type { Change, ChangeFilter, ListPage, ListQuery, LogBounds, Mutation, RetentionPolicy, Store, StoredRecord } from '../../src/index.js';
+
+const pause = (maxMs: number) => new Promise((r) => setTimeout(r, Math.random() * maxMs));
+
+/**
+ * The real SQLite store with network-like latency around every call, so reads and commit
+ * announcements interleave the way they do on PostgreSQL + Redis. SQLite's synchronous calls hide
+ * races; this brings them out. Data and ordering are the real store's.
+ */
+export class LaggyStore implements Store {
+  constructor(
+    private readonly inner: Store,
+    private readonly maxMs = 4,
+  ) {}
+  get epoch(): string {
+    return this.inner.epoch;
+  }
+  private async lag<T>(f: () => Promise<T>): Promise<T> {
+    await pause(this.maxMs);
+    const v = await f();
+    await pause(this.maxMs);
+    return v;
+  }
+  bounds(): Promise<LogBounds> {
+    return this.lag(() => this.inner.bounds());
+  }
+  get(c: string, id: string): Promise<StoredRecord | undefined> {
+    return this.lag(() => this.inner.get(c, id));
+  }
+  list(c: string, q: ListQuery): Promise<ListPage> {
+    return this.lag(() => this.inner.list(c, q));
+  }
+  snapshot(c: string, id: string | undefined, max: number) {
+    return this.lag(() => this.inner.snapshot(c, id, max));
+  }
+  /** Commit order is the real one; the announcement after it is delayed, so changes reach the bus out of order. */
+  mutate(m: Mutation): Promise<Change> {
+    return this.lag(() => this.inner.mutate(m));
+  }
+  changesSince(since: number, f: ChangeFilter, limit: number, upTo?: number): Promise<Change[]> {
+    return this.lag(() => this.inner.changesSince(since, f, limit, upTo));
+  }
+  countChanges(since: number, upTo: number, f: ChangeFilter): Promise<number> {
+    return this.lag(() => this.inner.countChanges(since, upTo, f));
+  }
+  collections() {
+    return this.lag(() => this.inner.collections());
+  }
+  compact(p: RetentionPolicy, keepAfter: number): Promise<number> {
+    return this.lag(() => this.inner.compact(p, keepAfter));
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

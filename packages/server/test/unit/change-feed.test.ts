@@ -1,0 +1,58 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { ChangeFeed } from '../../src/hub/change-feed.js';
+import { SqliteStore, type Change } from '../../src/index.js';
+
+const log = pino({ level: 'silent' });
+const prepare = <T>(d: T) => d;
+
+async function storeWith(n: number): Promise<{ store: SqliteStore; changes: Change[] }> {
+  const store = new SqliteStore({ file: ':memory:', durability: 'normal' });
+  const changes: Change[] = [];
+  for (let i = 0; i < n; i++) changes.push(await store.mutate({ op: 'create', collection: 'c', id: `r${i}`, data: {}, prepare, keepPrevious: false }));
+  return { store, changes };
+}
+
+async function settle(feed: ChangeFeed, head: number): Promise<void> {
+  for (let i = 0; i < 200 && feed.head < head; i++) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('ChangeFeed', () => {
+  it('emits in order when announcements arrive out of order, filling the gap from the log', async () => {
+    const { store, changes } = await storeWith(0);
+    const emitted: number[] = [];
+    const feed = new ChangeFeed(store, (c) => emitted.push(c.seq), log, 2);
+    await feed.start(60_000);
+    for (let i = 0; i < 6; i++) changes.push(await store.mutate({ op: 'create', collection: 'c', id: `r${i}`, data: {}, prepare, keepPrevious: false }));
+    // 1 arrives, 2 is lost, 5 and 4 overtake 3, 6 never arrives, 1 is duplicated.
+    for (const i of [0, 4, 3, 2, 0]) feed.receive(changes[i]!);
+    await settle(feed, 6);
+    expect(emitted).toEqual([1, 2, 3, 4, 5, 6]);
+    feed.stop();
+  });
+
+  it('catches changes no announcement reported by polling the head', async () => {
+    const { store } = await storeWith(3);
+    const emitted: number[] = [];
+    const feed = new ChangeFeed(store, (c) => emitted.push(c.seq), log);
+    await feed.start(10);
+    expect(feed.head).toBe(3);
+    await store.mutate({ op: 'create', collection: 'c', id: 'late', data: {}, prepare, keepPrevious: false });
+    await settle(feed, 4);
+    expect(emitted).toEqual([4]);
+    feed.stop();
+  });
+
+  it('keeps going when a subscriber throws', async () => {
+    const { store } = await storeWith(0);
+    const emitted: number[] = [];
+    const feed = new ChangeFeed(store, (c) => {
+      emitted.push(c.seq);
+      if (c.seq === 1) throw new Error('fan-out bug');
+    }, log);
+    await feed.start(60_000);
+    for (let i = 0; i < 2; i++) feed.receive(await store.mutate({ op: 'create', collection: 'c', id: `x${i}`, data: {}, prepare, keepPrevious: false }));
+    expect(emitted).toEqual([1, 2]);
+    feed.stop();
+  });
+});
