@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createHub } from './create-hub.js';
 import { findConfigFile, loadConfigFile } from './config/config-file.js';
