@@ -59,6 +59,7 @@ export const ErrorCodes = {
   version_conflict: { status: 412, message: 'Record version does not match If-Match' },
   payload_too_large: { status: 413, message: 'Payload too large' },
   snapshot_too_large: { status: 413, message: 'Snapshot is larger than maxSnapshotRecords; page it over HTTP' },
+  resync_required: { status: 410, message: 'The log was compacted past this position during the replay; subscribe again' },
   unsupported_media_type: { status: 415, message: 'Send application/json' },
   unauthenticated: { status: 401, message: 'Authentication required' },
   forbidden: { status: 403, message: 'Forbidden' },

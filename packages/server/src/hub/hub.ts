@@ -44,6 +44,19 @@ const MAX_SYNC_BUFFER = 100_000;
 /** Frames a peer may send before its welcome (while the authenticator runs); more closes it 1008. */
 const MAX_EARLY_FRAMES = 64;
 
+/**
+ * Fan-out encodes an event only after its publisher was acked, so data that cannot be encoded
+ * (nested deeper than the stack allows, BigInt, cycles) would be acked and then silently dropped.
+ * It is refused up front instead.
+ */
+function checkEncodable(data: unknown): void {
+  try {
+    JSON.stringify(data);
+  } catch {
+    throw new HubError('bad_request', 'Event data cannot be encoded as JSON');
+  }
+}
+
 export interface ClientSummary {
   clientId: string;
   connId: number;
@@ -110,6 +123,7 @@ export class Hub {
     if (!info) throw new HubError('invalid_channel', `Invalid channel '${channel}'`);
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${event}'`);
     if (isReservedEvent(info, event)) throw new HubError('reserved_event', `'${event}' is reserved for change-log events on '${channel}'`);
+    checkEncodable(data);
     await this.bus.publish({ kind: 'ephemeral', event: { channel, event, data, timestamp: new Date().toISOString() } });
   }
 
@@ -121,6 +135,7 @@ export class Hub {
   /** Ephemeral event to every connection of one clientId, on any node. Delivered on the `system` channel. */
   async sendTo(clientId: string, event: string, data: unknown): Promise<void> {
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${event}'`);
+    checkEncodable(data);
     await this.bus.publish({ kind: 'ephemeral', event: { channel: SYSTEM_CHANNEL, event, data, timestamp: new Date().toISOString(), clientId } });
   }
 
@@ -156,21 +171,11 @@ export class Hub {
       remote: req.socket.remoteAddress ?? 'unknown',
       userAgent: req.headers['user-agent'],
     };
-    // Listeners go on before the first await: an 'error' (e.g. an oversized frame) with no listener
-    // would crash the process, and frames or a close that come while the authenticator runs must
-    // not be lost.
+    // Frames sent before authentication finishes (clients need not wait for `welcome`) are kept.
     const early: Array<[RawData, boolean]> = [];
-    let closedEarly = false;
-    const onEarlyFrame = (data: RawData, isBinary: boolean): void => {
-      if (ws.readyState !== ws.OPEN) return;
-      if (early.push([data, isBinary]) > MAX_EARLY_FRAMES) ws.close(CloseCode.Policy, 'too many frames before welcome');
-    };
-    const onEarlyClose = (): void => {
-      closedEarly = true;
-    };
+    const keep = (data: RawData, isBinary: boolean) => early.push([data, isBinary]);
+    ws.on('message', keep);
     ws.on('error', (err) => this.log.debug({ clientId, err: err.message }, 'ws socket error'));
-    ws.on('message', onEarlyFrame);
-    ws.once('close', onEarlyClose);
     let principal: Principal;
     try {
       principal = await this.authenticator.authenticate(token);
@@ -179,19 +184,11 @@ export class Hub {
       ws.close(CloseCode.Unauthenticated, 'unauthenticated');
       return;
     }
-    ws.off('message', onEarlyFrame);
-    ws.off('close', onEarlyClose);
-    // Gone (or going) while the authenticator ran: registering it would leak a connection whose
-    // 'close' already fired.
-    if (closedEarly || ws.readyState !== ws.OPEN) {
-      this.log.info({ clientId, connId: info.connId }, 'ws left before welcome');
-      ws.terminate();
-      return;
-    }
     if (this.closing) {
       ws.close(CloseCode.GoingAway, 'server shutting down');
       return;
     }
+    if (ws.readyState !== ws.OPEN) return;
     const conn = new Connection(ws, info, principal, this.config.maxQueueBytes);
     this.connections.add(conn);
     let set = this.byClientId.get(clientId);
@@ -205,7 +202,6 @@ export class Hub {
     system.goLive();
     this.addSub(conn, system);
 
-    ws.on('message', (data, isBinary) => this.onFrame(conn, data, isBinary));
     ws.on('pong', () => (conn.alive = true));
     ws.on('close', (code, reason) => this.onClose(conn, code, reason.toString()));
 
@@ -219,7 +215,8 @@ export class Hub {
       server: this.config.serverName,
       protocol: 1,
     });
-    // Requests sent before the welcome are answered after it, in the order they came.
+    ws.off('message', keep);
+    ws.on('message', (data, isBinary) => this.onFrame(conn, data, isBinary));
     for (const [data, isBinary] of early) this.onFrame(conn, data, isBinary);
   }
 

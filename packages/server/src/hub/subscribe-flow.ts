@@ -70,7 +70,13 @@ async function replay(
   sub.conn.send({ type: 'subscribed', id: msg.id, channel: sub.channel.name, seq: upTo, epoch: ctx.store.epoch, replayed: count });
   let sent = 0;
   while (sent < count && sub.state === 'syncing') {
-    const page = await ctx.store.changesSince(sub.position, filter, ctx.pageSize, target);
+    const from = sub.position;
+    const page = await ctx.store.changesSince(from, filter, ctx.pageSize, target);
+    // Replays pin compaction on this node; another node's compaction could still overtake one.
+    // A filtered page cannot show the hole, the floor can: refuse rather than skip silently.
+    if ((await ctx.store.bounds()).floor > from) {
+      throw new HubError('resync_required', `Changes after ${from} were compacted during the replay; subscribe again`);
+    }
     if (page.length === 0) break;
     for (const c of page) sub.replay(c.seq, JSON.stringify(ctx.visibility.changeEvent(c, sub.channel.name)));
     sent += page.length;

@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { CloseCode } from '@livehub/protocol';
+import { HubError, SqliteStore, type Authenticator } from '../src/index.js';
+import { api, startHub, tempDir } from './helpers/hub-fixture.js';
+import { LaggyStore } from './helpers/laggy-store.js';
+import { TestClient } from './helpers/ws-client.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+async function hubOn(opts: Parameters<typeof startHub>[0] = {}) {
+  const h = await startHub(opts);
+  cleanups.push(() => h.cleanup());
+  return h;
+}
+
+describe('operations endpoints', () => {
+  it('reports health, clients with their channels, metrics and a status page', async () => {
+    const hub = await hubOn();
+    const c = await TestClient.connect(hub.url, { clientId: 'ops-1' });
+    await c.subscribe('agent');
+    await api(hub.url, 'POST', '/api/c/agent', { name: 'x' });
+    await c.waitFor((m) => m.type === 'event');
+
+    const health = await api(hub.url, 'GET', '/healthz');
+    expect(health.body).toMatchObject({ status: 'ok', epoch: hub.store.epoch, seq: 1, floor: 0, connections: 1 });
+
+    const clients = await api(hub.url, 'GET', '/api/hub/clients');
+    expect(clients.body.clients).toEqual([expect.objectContaining({ clientId: 'ops-1', sub: 'anonymous', channels: ['system', 'agent'] })]);
+    expect(clients.body.channels).toEqual(expect.arrayContaining([{ channel: 'agent', subscribers: 1 }, { channel: 'system', subscribers: 1 }]));
+
+    const metrics = await api(hub.url, 'GET', '/metrics');
+    expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
+    expect(metrics.body).toMatch(/^livehub_connections 1$/m);
+    expect(metrics.body).toMatch(/^livehub_changes_total 1$/m);
+    expect(metrics.body).toMatch(/^livehub_deliveries_total 1$/m);
+
+    const home = await api(hub.url, 'GET', '/');
+    expect(home.headers.get('content-type')).toMatch(/text\/html/);
+    expect(home.body).toContain(hub.store.epoch);
+    c.close();
+  });
+
+  it('compacts the log on its interval', async () => {
+    const hub = await hubOn({ retention: { maxChanges: 3, intervalMs: 20 } });
+    for (let i = 0; i < 10; i++) await api(hub.url, 'POST', '/api/c/ev', { i });
+    for (let i = 0; i < 100 && (await hub.store.bounds()).floor < 7; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await hub.store.bounds()).toEqual({ floor: 7, head: 10 });
+  });
+
+  it('never compacts below a replay in progress', async () => {
+    // Slow reads and tiny pages keep the replay running while compaction is attempted repeatedly.
+    const tmp = tempDir();
+    cleanups.push(async () => tmp.cleanup());
+    const store = new LaggyStore(new SqliteStore({ file: `${tmp.dir}/pin.db`, durability: 'normal' }), 30);
+    const policy = { maxChanges: 3, maxAgeMs: 1e12 };
+    const hub = await hubOn({ store, retention: { ...policy, intervalMs: 600_000 }, replayPageSize: 2 });
+    for (let i = 0; i < 12; i++) await hub.collections.create('ev', { id: `e${i}` });
+    const c = await TestClient.connect(hub.url);
+    const sub = await c.subscribe('ev', { since: 0, epoch: store.epoch });
+    expect(sub).toMatchObject({ replayed: 12 });
+    let attempts = 0;
+    while (c.events('ev').length < 12 && attempts++ < 500) {
+      // What the retention timer does: compact up to the hub's low-water mark.
+      await store.compact(policy, hub.hub.lowWaterMark());
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(c.events('ev').map((e) => e.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    await store.compact(policy, hub.hub.lowWaterMark());
+    expect((await store.bounds()).floor).toBe(9);
+    c.close();
+  });
+});
+
+describe('compaction by another node', () => {
+  it('stops a replay it overtook with resync_required instead of skipping, and the retry resets', async () => {
+    const tmp = tempDir();
+    cleanups.push(async () => tmp.cleanup());
+    const store = new LaggyStore(new SqliteStore({ file: `${tmp.dir}/other.db`, durability: 'normal' }), 30);
+    const hub = await hubOn({ store, retention: { maxChanges: 1e6, intervalMs: 600_000 }, replayPageSize: 2 });
+    for (let i = 0; i < 12; i++) await hub.collections.create('ev', { id: `e${i}` });
+    const c = await TestClient.connect(hub.url);
+    c.send({ type: 'subscribe', id: 'r', channel: 'ev', since: 0, epoch: store.epoch });
+    await c.waitFor((m) => m.type === 'subscribed' && m.id === 'r');
+    // Another node sharing the database knows nothing of this replay's pin.
+    await store.compact({ maxChanges: 3, maxAgeMs: 1e12 }, Number.MAX_SAFE_INTEGER);
+    const err = await c.waitFor((m) => m.type === 'error' && m.id === 'r', { timeoutMs: 10_000 });
+    expect(err.code).toBe('resync_required');
+    const seqs = c.events('ev').map((e) => e.seq!);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    const again = await c.subscribe('ev', { since: seqs.at(-1) ?? 0, epoch: store.epoch });
+    expect(again.reset).toBe(true);
+    c.close();
+  });
+});
+
+describe('authentication seam', () => {
+  // A token scheme of the test's own: "good-<sub>" is accepted, anything else refused.
+  const authenticator: Authenticator = {
+    async authenticate(token) {
+      if (token?.startsWith('good-')) return { sub: token.slice(5), exp: 4102444800 };
+      throw new HubError('unauthenticated', 'bad token');
+    },
+  };
+
+  it('takes the token from ?token= or Authorization, refuses others with 4401, refreshes with auth', async () => {
+    const hub = await hubOn({ authenticator });
+    const ok = await TestClient.connect(hub.url, { query: 'token=good-alice' });
+    const clients = await api(hub.url, 'GET', '/api/hub/clients');
+    expect(clients.body.clients[0].sub).toBe('alice');
+
+    ok.send({ type: 'auth', token: 'good-alice2' });
+    const authed = await ok.waitFor((m) => m.type === 'authed');
+    expect(authed).toMatchObject({ sub: 'alice2', exp: 4102444800 });
+
+    await expect(TestClient.connect(hub.url, { query: 'token=bad' })).rejects.toThrow(/4401/);
+    ok.send({ type: 'auth', token: 'bad' });
+    expect(await ok.closed()).toBe(CloseCode.Unauthenticated);
+  });
+
+  it('keeps frames a client sends before a slow authentication finishes', async () => {
+    const slow: Authenticator = { authenticate: async () => (await new Promise((r) => setTimeout(r, 100)), { sub: 'late' }) };
+    const hub = await hubOn({ authenticator: slow });
+    const ws = new WebSocket(hub.url.replace('http', 'ws') + '/ws');
+    const got: Array<{ type: string }> = [];
+    ws.on('message', (d) => got.push(...[JSON.parse(d.toString())].flat()));
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'subscribe', id: 1, channel: 'early' }));
+    ws.send(JSON.stringify({ type: 'ping', id: 2 }));
+    for (let i = 0; i < 200 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(got.map((m) => m.type)).toEqual(['welcome', 'subscribed', 'pong']);
+    ws.close();
+  });
+});
