@@ -19,7 +19,7 @@ export const CloseCode = {
   Unauthenticated: 4401,
   /** The principal may not do what it asked. Do not retry. */
   Forbidden: 4403,
-  /** Peer missed heartbeats, or its outbound queue went over its limit. Reconnect and resume. */
+  /** The peer's outbound queue went over its limit (slow consumer). Reconnect and resume. */
   SlowConsumer: 4408,
   /** Too many connections for this principal or node. */
   TooManyConnections: 4429,

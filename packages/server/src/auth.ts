@@ -1,6 +1,6 @@
 /**
  * Authentication seam. The default accepts everyone as `anonymous`; a JWT authenticator plugs in
- * here without touching the hub (see docs/design.md, "Seams").
+ * here without touching the hub (see docs/architecture.md).
  */
 export interface Principal {
   sub: string;

@@ -5,7 +5,7 @@ export type { CollectionConfig, CollectionSpec, ZodLike } from './config/collect
 export type { Authenticator, Principal } from './auth.js';
 export type { Bus, BusMessage, EphemeralEvent } from './bus/bus.js';
 export { MemoryBus } from './bus/memory-bus.js';
-export type { Store, Change, StoredRecord, Mutation, ListQuery, ListPage, LogBounds, RetentionPolicy } from './store/store.js';
+export type { Store, Change, ChangeFilter, FilterValue, StoredRecord, Mutation, ListQuery, ListPage, LogBounds, RetentionPolicy } from './store/store.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export { HubError } from './errors.js';
 export { VERSION } from './version.js';

@@ -81,6 +81,12 @@ describe('declared collections', () => {
     ]);
     expect(everything).not.toContain('sk-');
     expect(everything).not.toContain('apiKey');
+    // Nor can a list be used as an oracle for it, by filter or by order (the cursor would carry it).
+    for (const q of ['apiKey=sk-456', 'order=apiKey', 'order=-apiKey.x']) {
+      const res = await api(hub.url, 'GET', `/api/c/agent?${q}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/private field/);
+    }
     // The secret is stored, though: the server still has it.
     expect((await hub.store.get('agent', 'p1'))!.data.apiKey).toBe('sk-456');
     c.close();

@@ -78,6 +78,8 @@ describe('collections over HTTP', () => {
     const badJson = await api(base, 'POST', '/api/c/agent', '{"name":');
     expect(badJson.status).toBe(400);
     expect(badJson.body.error.code).toBe('bad_request');
+    const deep = await api(base, 'POST', '/api/c/agent', '{"a":' + '['.repeat(20000) + ']'.repeat(20000) + '}');
+    expect(deep.status).toBe(400);
     const noRoute = await api(base, 'GET', '/api/nope');
     expect(noRoute.status).toBe(404);
   });

@@ -44,10 +44,10 @@ describe('kill -9 in the middle of a write load', () => {
       if (config) await waitUntil(() => first.output().includes('"config loaded"'), 'the config file to be loaded');
       const { epoch } = (await api(first.url, 'GET', '/healthz')).body as { epoch: string };
 
-      const load = startWriteLoad(first.url, { loops: 6, maxMs: 8000 });
-      // Kill mid-load: enough writes have landed and every loop still has one in flight.
-      await waitUntil(() => load.acks.length >= 300, 'writes before the kill');
-      await sleep(200);
+      const load = startWriteLoad(first.url, { loops: 6, maxMs: 10_000 });
+      // Kill mid-load, after 300 writes or 1.5 s: every loop still has a request in flight.
+      const started = Date.now();
+      await waitUntil(() => load.acks.length >= 300 || (Date.now() - started > 1500 && load.acks.length > 0), 'writes before the kill');
       first.proc.kill('SIGKILL');
       expect(await first.exited).toBe('SIGKILL');
       await load.done;

@@ -42,7 +42,6 @@ describe('graceful shutdown of the CLI', () => {
       // Signal while writes are in flight: each loop has a request outstanding at that moment.
       const load = startWriteLoad(first.url, { loops: 6, maxMs: 10_000 });
       await waitUntil(() => load.acks.length >= 60, 'writes before the signal');
-      const ackedBeforeSignal = load.acks.length;
       first.proc.kill(signal);
 
       expect(await exitWithin(first, 10_000)).toBe(0);
@@ -57,7 +56,6 @@ describe('graceful shutdown of the CLI', () => {
 
       const second = await spawnHub(['--db', db]);
       procs.push(second);
-      expect(load.acks.length).toBeGreaterThanOrEqual(ackedBeforeSignal);
       await expectAcksSurvived(second.url, load.acks, { epoch });
       // Clients resuming on the restarted hub find the same log: a replay from 0 covers every write.
       const resumed = await TestClient.connect(second.url);
@@ -72,7 +70,7 @@ describe('graceful shutdown of the CLI', () => {
     20_000,
   );
 
-  it('refuses new connections and writes once shutdown has begun', async () => {
+  it('refuses new WebSocket connections and reports 503 on /healthz once shutdown has begun', async () => {
     const tmp = tempDir();
     dirs.push(tmp);
     const db = join(tmp.dir, 'hub.db');

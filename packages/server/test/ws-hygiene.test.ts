@@ -65,7 +65,7 @@ describe('bad input on one connection', () => {
   };
 
   beforeAll(async () => {
-    hub = await startHub({ maxFrameBytes: 4096, maxBadFrames: MAX_BAD_FRAMES });
+    hub = await startHub({ maxFrameBytes: 64 * 1024, maxBadFrames: MAX_BAD_FRAMES });
     base = hub.url;
     // Written before the bystander connects: it gets them by replay.
     for (let i = 0; i < 3; i++) await writeAgent(`before-${i}`);
@@ -81,6 +81,8 @@ describe('bad input on one connection', () => {
   it('answers every malformed request with its error code and keeps the connection open', async () => {
     const c = await TestClient.connect(base, { clientId: 'offender' });
     const longChannel = 'a'.repeat(300);
+    // Parses fine and fits the frame limit, but nests deeper than JSON.stringify can go at fan-out.
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
     const cases: Array<[frame: string | Buffer, code: string, id?: string | number]> = [
       ['{"type":"ping",', 'bad_json'],
       ['not json at all', 'bad_json'],
@@ -112,6 +114,7 @@ describe('bad input on one connection', () => {
       [JSON.stringify({ type: 'publish', id: 'r2', channel: 'agent:a1', event: 'agent.created', data: {} }), 'reserved_event', 'r2'],
       [JSON.stringify({ type: 'publish', id: 'sys', channel: 'system', event: 'hello', data: {} }), 'forbidden', 'sys'],
       [JSON.stringify({ type: 'unsubscribe', id: 'un', channel: 'room:never' }), 'not_subscribed', 'un'],
+      [`{"type":"publish","id":"deep","channel":"room:1","event":"x","data":${deep}}`, 'bad_request', 'deep'],
       [Buffer.from('{"type":"ping"}'), 'binary_unsupported'],
     ];
     // More frames than maxBadFrames are sent, but fewer of them count as protocol errors (the
@@ -137,9 +140,21 @@ describe('bad input on one connection', () => {
   it('closes a client whose frame exceeds maxFrameBytes with 1009, and only that client', async () => {
     const big = await TestClient.connect(base, { clientId: 'big-frame' });
     const other = await TestClient.connect(base, { clientId: 'other' });
-    big.send({ type: 'publish', channel: 'room:1', event: 'blob', data: 'x'.repeat(5000) });
+    big.send({ type: 'publish', channel: 'room:1', event: 'blob', data: 'x'.repeat(70 * 1024) });
     expect(await big.closed()).toBe(CloseCode.TooBig);
     await writeAgent('after-1009');
+    await roundTrip(other, 'other-alive');
+    expect(other.closeCode).toBeUndefined();
+    other.close();
+  });
+
+  it('closes a client that sends a text frame of invalid UTF-8 with 1007, and only that client', async () => {
+    const garbled = await TestClient.connect(base, { clientId: 'garbled' });
+    const other = await TestClient.connect(base, { clientId: 'other-2' });
+    garbled.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    // 1007: invalid frame payload data (RFC 6455); not a protocol error the hub could answer.
+    expect(await garbled.closed()).toBe(1007);
+    await writeAgent('after-1007');
     await roundTrip(other, 'other-alive');
     expect(other.closeCode).toBeUndefined();
     other.close();
@@ -178,12 +193,14 @@ describe('bad input on one connection', () => {
 });
 
 describe('heartbeat and connection logging', () => {
+  // Small so the test is quick, not so small that a busy CI core makes a healthy peer look dead.
+  const HEARTBEAT_MS = 250;
   let hub: Hub;
   let lines: LogLine[];
   beforeAll(async () => {
     const mem = memoryLogger();
     lines = mem.lines;
-    hub = await startHub({ heartbeatMs: 150, logger: mem.logger });
+    hub = await startHub({ heartbeatMs: HEARTBEAT_MS, logger: mem.logger });
   });
   afterAll(() => hub?.cleanup());
 
@@ -203,7 +220,7 @@ describe('heartbeat and connection logging', () => {
     await eventually(() => lines.some((l) => l.msg === 'ws disconnected' && l.clientId === 'silent-1'), 'disconnect log');
 
     // The answering peer outlives several heartbeat intervals and is still served.
-    await sleep(150 * 5);
+    await sleep(HEARTBEAT_MS * 4);
     expect(healthy.closeCode).toBeUndefined();
     await roundTrip(healthy, 'after-heartbeats');
     healthy.ws.close(1000, 'done here');
@@ -225,6 +242,8 @@ describe('frames that arrive while the authenticator is still deciding', () => {
   beforeAll(async () => {
     hub = await startHub({
       maxFrameBytes: 4096,
+      // Also bounds what a peer may pile up before its welcome.
+      maxQueueBytes: 64 * 1024,
       // A real authenticator awaits something (a JWKS fetch, a database); this one just takes its time.
       authenticator: { authenticate: async () => (await sleep(200), { sub: 'slow' }) },
     });
@@ -245,15 +264,33 @@ describe('frames that arrive while the authenticator is still deciding', () => {
     return { messages, closed: new Promise((resolve) => ws.on('close', (code) => resolve(code))) };
   };
 
-  it('answers a request sent before the welcome, after the welcome', async () => {
+  it('answers requests sent before the welcome, after the welcome, in order', async () => {
     const ws = open('eager');
     const got = collect(ws);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'ping', id: 'early' })));
-    await eventually(() => got.messages.some((m) => m.type === 'pong'), 'pong to the early ping');
-    expect(got.messages.map((m) => m.type)).toEqual(['welcome', 'pong']);
-    expect(got.messages[1]).toMatchObject({ id: 'early' });
+    const ids = Array.from({ length: 20 }, (_, i) => `early-${i}`);
+    ws.on('open', () => {
+      for (const id of ids) ws.send(JSON.stringify({ type: 'ping', id }));
+    });
+    await eventually(() => got.messages.filter((m) => m.type === 'pong').length === ids.length, 'pongs to the early pings');
+    expect(got.messages[0]?.type).toBe('welcome');
+    expect(got.messages.slice(1).map((m) => m.id)).toEqual(ids);
     ws.close();
     await got.closed;
+  });
+
+  it('closes a peer that piles up more than its budget before the welcome with 1008', async () => {
+    const ws = open('early-flood');
+    const got = collect(ws);
+    const frame = JSON.stringify({ type: 'ping', pad: 'x'.repeat(3000) });
+    // ~100 KB, over the 64 KiB budget, all sent while the authenticator is still running.
+    ws.on('open', () => {
+      for (let i = 0; i < 33; i++) ws.send(frame);
+    });
+    expect(await Promise.race([got.closed, sleep(5000).then(() => 'still open')])).toBe(CloseCode.Policy);
+    expect(got.messages.filter((m) => m.type === 'welcome')).toEqual([]);
+    const after = await TestClient.connect(hub.url, { clientId: 'after-flood' });
+    await roundTrip(after, 'hub-alive');
+    after.close();
   });
 
   it('closes an oversized early frame with 1009 without taking the hub down', async () => {

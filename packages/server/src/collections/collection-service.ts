@@ -1,5 +1,6 @@
 import { RECORD_ID_RE } from '@livehub/protocol';
 import type { CollectionRegistry, JsonObject } from '../config/collection-config.js';
+import { assertEncodable } from '../encodable.js';
 import { HubError } from '../errors.js';
 import { newRecordId } from '../ids.js';
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ function checkObject(data: unknown, what: string): asserts data is JsonObject {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new HubError('bad_request', `${what} must be a JSON object`);
   }
+  assertEncodable(data, what);
 }
 
 /**
@@ -37,7 +39,11 @@ export class CollectionService {
   }
 
   async list(collection: string, query: ListQuery): Promise<ListPage> {
-    this.registry.get(collection);
+    const spec = this.registry.get(collection);
+    // Filtering or ordering by a private field would leak it (as a yes/no oracle, or in the cursor).
+    for (const field of [...Object.keys(query.filters), query.order.field]) {
+      if (spec.privateFields.has(field.split('.')[0]!)) throw new HubError('invalid_query', `Cannot filter or order by private field '${field}'`);
+    }
     return this.store.list(collection, query);
   }
 

@@ -95,9 +95,8 @@ export class CollectionRegistry {
     if (known) return known;
     if (!COLLECTION_RE.test(name)) throw new HubError('invalid_collection');
     if (this.strict) throw new HubError('not_found', `Collection '${name}' is not declared`);
-    const spec = buildCollectionSpec(name, undefined);
-    this.specs.set(name, spec);
-    return spec;
+    // Not cached: any client can name any collection, and a cache would grow without bound.
+    return buildCollectionSpec(name, undefined);
   }
 
   declared(): CollectionSpec[] {

@@ -18,6 +18,8 @@ export class ChangeFeed {
     private readonly emit: (change: Change) => void,
     private readonly log: Logger,
     private readonly pageSize = 1000,
+    /** Called when changes were compacted before this node emitted them: subscribers must resync. */
+    private readonly onGap: (from: number, to: number) => void = () => undefined,
   ) {}
 
   async start(pollMs: number): Promise<void> {
@@ -90,8 +92,9 @@ export class ChangeFeed {
       const page = await this.store.changesSince(this.head, {}, this.pageSize);
       for (const c of page) {
         if (c.seq > this.head + 1) {
-          // Only possible if compaction outran this node; subscribers behind it will need a reset.
+          // Only possible if another node's compaction outran this one: these changes are gone.
           this.log.error({ from: this.head + 1, to: c.seq - 1 }, 'change feed skipped compacted changes');
+          this.onGap(this.head + 1, c.seq - 1);
           this.head = c.seq - 1;
         }
         this.advance(c);

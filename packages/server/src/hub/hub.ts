@@ -18,6 +18,7 @@ import {
 import type { Authenticator, Principal } from '../auth.js';
 import type { Bus, BusMessage, EphemeralEvent } from '../bus/bus.js';
 import { readChanges } from '../collections/changes-reader.js';
+import { assertEncodable } from '../encodable.js';
 import { HubError, isHubError } from '../errors.js';
 import type { HubMetrics } from '../metrics.js';
 import type { Change, Store } from '../store/store.js';
@@ -40,22 +41,6 @@ export interface HubConfig {
 
 /** Live events a syncing subscription may hold before its connection is closed as slow. */
 const MAX_SYNC_BUFFER = 100_000;
-
-/** Frames a peer may send before its welcome (while the authenticator runs); more closes it 1008. */
-const MAX_EARLY_FRAMES = 64;
-
-/**
- * Fan-out encodes an event only after its publisher was acked, so data that cannot be encoded
- * (nested deeper than the stack allows, BigInt, cycles) would be acked and then silently dropped.
- * It is refused up front instead.
- */
-function checkEncodable(data: unknown): void {
-  try {
-    JSON.stringify(data);
-  } catch {
-    throw new HubError('bad_request', 'Event data cannot be encoded as JSON');
-  }
-}
 
 export interface ClientSummary {
   clientId: string;
@@ -92,7 +77,7 @@ export class Hub {
     private readonly log: Logger,
     private readonly config: HubConfig,
   ) {
-    this.feed = new ChangeFeed(store, (c) => this.fanoutChange(c), log, config.replayPageSize);
+    this.feed = new ChangeFeed(store, (c) => this.fanoutChange(c), log, config.replayPageSize, () => this.resyncDurable());
   }
 
   async start(): Promise<void> {
@@ -123,7 +108,7 @@ export class Hub {
     if (!info) throw new HubError('invalid_channel', `Invalid channel '${channel}'`);
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${event}'`);
     if (isReservedEvent(info, event)) throw new HubError('reserved_event', `'${event}' is reserved for change-log events on '${channel}'`);
-    checkEncodable(data);
+    assertEncodable(data, 'Event data');
     await this.bus.publish({ kind: 'ephemeral', event: { channel, event, data, timestamp: new Date().toISOString() } });
   }
 
@@ -135,7 +120,7 @@ export class Hub {
   /** Ephemeral event to every connection of one clientId, on any node. Delivered on the `system` channel. */
   async sendTo(clientId: string, event: string, data: unknown): Promise<void> {
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${event}'`);
-    checkEncodable(data);
+    assertEncodable(data, 'Event data');
     await this.bus.publish({ kind: 'ephemeral', event: { channel: SYSTEM_CHANNEL, event, data, timestamp: new Date().toISOString(), clientId } });
   }
 
@@ -171,9 +156,15 @@ export class Hub {
       remote: req.socket.remoteAddress ?? 'unknown',
       userAgent: req.headers['user-agent'],
     };
-    // Frames sent before authentication finishes (clients need not wait for `welcome`) are kept.
+    // Frames sent before authentication finishes (clients need not wait for `welcome`) are kept,
+    // within the outbound queue's byte budget: a slow authenticator must not let a peer pile up memory.
     const early: Array<[RawData, boolean]> = [];
-    const keep = (data: RawData, isBinary: boolean) => early.push([data, isBinary]);
+    let earlyBytes = 0;
+    const keep = (data: RawData, isBinary: boolean): void => {
+      earlyBytes += Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+      if (earlyBytes > this.config.maxQueueBytes) ws.close(CloseCode.Policy, 'too much data before welcome');
+      else early.push([data, isBinary]);
+    };
     ws.on('message', keep);
     ws.on('error', (err) => this.log.debug({ clientId, err: err.message }, 'ws socket error'));
     let principal: Principal;
@@ -370,6 +361,20 @@ export class Hub {
   }
 
   /* ---------- fan-out ---------- */
+
+  /**
+   * Changes this node never emitted were compacted away: every durable subscription has a hole.
+   * Each is ended with `resync_required`, so its client subscribes again (and gets `reset`).
+   */
+  private resyncDurable(): void {
+    for (const conn of this.connections) {
+      for (const sub of [...conn.subs.values()]) {
+        if (sub.channel.kind !== 'collection' && sub.channel.kind !== 'record') continue;
+        this.removeSub(conn, sub);
+        this.refuse(conn, 'resync_required', `Changes on '${sub.channel.name}' were lost to compaction; subscribe again`, sub.requestId);
+      }
+    }
+  }
 
   private onBusMessage(m: BusMessage): void {
     if (m.kind === 'change') this.feed.receive(m.change);

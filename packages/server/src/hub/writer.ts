@@ -26,13 +26,15 @@ export class Writer {
 
   send(frame: string): void {
     if (this.closed) return;
-    this.queue.push(frame);
-    this.queuedBytes += frame.length;
-    if (this.queuedBytes + this.ws.bufferedAmount > this.maxQueueBytes) {
+    // The backlog is measured before this message: one message larger than the limit (a big
+    // snapshot) still goes out; a peer that does not drain its backlog is the slow consumer.
+    if (this.pendingBytes > this.maxQueueBytes) {
       this.close();
       this.onOverflow();
       return;
     }
+    this.queue.push(frame);
+    this.queuedBytes += frame.length;
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);

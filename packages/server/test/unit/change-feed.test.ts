@@ -55,4 +55,20 @@ describe('ChangeFeed', () => {
     expect(emitted).toEqual([1, 2]);
     feed.stop();
   });
+
+  it('reports changes compacted before it emitted them, then carries on', async () => {
+    const { store, changes } = await storeWith(0);
+    const emitted: number[] = [];
+    const gaps: Array<[number, number]> = [];
+    const feed = new ChangeFeed(store, (c) => emitted.push(c.seq), log, 1000, (from, to) => gaps.push([from, to]));
+    await feed.start(60_000);
+    for (let i = 0; i < 5; i++) changes.push(await store.mutate({ op: 'create', collection: 'c', id: `g${i}`, data: {}, prepare, keepPrevious: false }));
+    // Another node compacts down to two changes before this one hears of any.
+    await store.compact({ maxChanges: 2, maxAgeMs: 1e12 }, Number.MAX_SAFE_INTEGER);
+    feed.receive(changes[4]!);
+    await settle(feed, 5);
+    expect(gaps).toEqual([[1, 3]]);
+    expect(emitted).toEqual([4, 5]);
+    feed.stop();
+  });
 });
