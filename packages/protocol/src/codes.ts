@@ -65,6 +65,8 @@ export const ErrorCodes = {
   forbidden: { status: 403, message: 'Forbidden' },
   not_subscribed: { status: 400, message: 'Not subscribed to this channel' },
   shutting_down: { status: 503, message: 'Hub is shutting down' },
+  slow_consumer: { status: 503, message: 'Outbound queue over its limit' },
+  too_many_connections: { status: 429, message: 'Too many connections' },
   internal: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, ErrorSpec>;
 
@@ -72,6 +74,32 @@ export type ErrorCode = keyof typeof ErrorCodes;
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ErrorCodes, value);
+}
+
+/**
+ * The error code a transport without close codes (SSE) sends as its last message, for the
+ * condition a WebSocket would close with `code`. The message also carries `closeCode`.
+ */
+export function errorCodeForClose(code: number): ErrorCode {
+  switch (code) {
+    case CloseCode.GoingAway:
+      return 'shutting_down';
+    case CloseCode.Unauthenticated:
+      return 'unauthenticated';
+    case CloseCode.Forbidden:
+    case CloseCode.Policy:
+      return 'forbidden';
+    case CloseCode.SlowConsumer:
+      return 'slow_consumer';
+    case CloseCode.TooManyConnections:
+      return 'too_many_connections';
+    case CloseCode.TooBig:
+      return 'payload_too_large';
+    case CloseCode.ProtocolError:
+      return 'bad_frame';
+    default:
+      return 'internal';
+  }
 }
 
 /** Body of every HTTP error response. */

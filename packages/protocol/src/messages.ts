@@ -145,6 +145,8 @@ export interface ErrorMessage {
   code: ErrorCode;
   message: string;
   details?: FieldIssue[];
+  /** On transports without close codes (SSE): the stream ends after this message, as a WebSocket would close with this code. */
+  closeCode?: number;
 }
 
 export type ServerMessage =

@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { anonymousAuthenticator } from './auth.js';
+import { createJwtAuthenticator } from './jwt-authenticator.js';
+import { installAuthHook } from './http/auth-hook.js';
+import { registerSse } from './transports/sse.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
 import { CollectionService } from './collections/collection-service.js';
@@ -18,7 +21,7 @@ import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
 import { Visibility } from './visibility.js';
-import { attachWebSocket } from './ws-upgrade.js';
+import { attachWebSocket } from './transports/websocket.js';
 
 export interface LivehubServer {
   readonly options: ResolvedHubOptions;
@@ -48,7 +51,8 @@ export function createHub(input: HubOptions = {}): LivehubServer {
   const bus = options.bus ?? new MemoryBus((err) => log.error({ err }, 'bus handler failed'));
   const visibility = new Visibility(registry);
   const metrics = new HubMetrics();
-  const hub = new Hub(store, bus, visibility, options.authenticator ?? anonymousAuthenticator, metrics, log.child({ component: 'hub' }), {
+  const authenticator = options.authenticator ?? (options.auth ? createJwtAuthenticator(options.auth) : anonymousAuthenticator);
+  const hub = new Hub(store, bus, visibility, authenticator, metrics, log.child({ component: 'hub' }), {
     heartbeatMs: options.heartbeatMs,
     maxQueueBytes: options.maxQueueBytes,
     maxBadFrames: options.maxBadFrames,
@@ -66,6 +70,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
   // RFC 7386 patches arrive as application/merge-patch+json.
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   installErrorHandler(app);
+  installAuthHook(app, authenticator);
   registerCollectionRoutes(app, {
     collections,
     store,
@@ -74,6 +79,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     declared: () => registry.declared().map((s) => ({ name: s.name, payload: s.payload })),
   });
   registerChangesRoutes(app, { store, visibility, hub });
+  registerSse(app, hub);
   registerOpsRoutes(app, { hub, store, metrics, version: VERSION });
   registerHomePage(app, { store, version: VERSION });
 
@@ -107,7 +113,13 @@ export function createHub(input: HubOptions = {}): LivehubServer {
       await compact();
       compactTimer = setInterval(() => void compact(), options.retention.intervalMs);
       compactTimer.unref();
-      detachWs = attachWebSocket(app.server, hub, { maxFrameBytes: options.maxFrameBytes, log: log.child({ component: 'ws' }) });
+      detachWs = attachWebSocket(app.server, hub, {
+        maxFrameBytes: options.maxFrameBytes,
+        maxEarlyBytes: options.maxQueueBytes,
+        authTimeoutMs: options.authTimeoutMs,
+        authenticator,
+        log: log.child({ component: 'ws' }),
+      });
       await app.listen({ port: options.port, host: options.host });
       const addr = app.server.address() as AddressInfo;
       url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
@@ -120,8 +132,12 @@ export function createHub(input: HubOptions = {}): LivehubServer {
         clearInterval(compactTimer);
         await hub.close();
         detachWs?.();
-        // Waits for in-flight requests: a write that started is committed and answered.
+        // Waits for in-flight requests: a write that started is committed and answered. Sockets
+        // that never finish (a peer that opened one and went silent) are cut after the grace period.
+        const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs);
+        grace.unref();
         await app.close();
+        clearTimeout(grace);
         await bus.close();
         await store.close();
         log.info('livehub stopped');

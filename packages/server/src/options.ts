@@ -52,6 +52,21 @@ export const HubOptionsSchema = z.object({
   feedPollMs: z.number().int().min(10).default(1000),
   /** Default and largest page size of `GET /api/c/:collection`. */
   listLimit: z.object({ default: z.number().int().min(1).default(50), max: z.number().int().min(1).default(1000) }).prefault({}),
+  /** Built-in JWT auth (HS256). Absent (default): no auth, everyone is `anonymous`. */
+  auth: z
+    .object({
+      /** HS256 shared secret, at least 32 characters. */
+      secret: z.string().min(32),
+      issuer: z.string().optional(),
+      audience: z.string().optional(),
+      /** Refuse peers without a token. Default true. */
+      required: z.boolean().default(true),
+    })
+    .optional(),
+  /** A WebSocket peer that connected without a token has this long to send `auth` (ms). Default 5000. */
+  authTimeoutMs: z.number().int().min(1).default(5000),
+  /** On shutdown, connections still open this long after the close began are cut (ms). Default 5000. */
+  shutdownGraceMs: z.number().int().min(0).default(5000),
   /** pino level. Default `info` (env `LOG_LEVEL` in the CLI). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

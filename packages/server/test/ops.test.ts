@@ -108,8 +108,10 @@ describe('authentication seam', () => {
   it('takes the token from ?token= or Authorization, refuses others with 4401, refreshes with auth', async () => {
     const hub = await hubOn({ authenticator });
     const ok = await TestClient.connect(hub.url, { query: 'token=good-alice' });
-    const clients = await api(hub.url, 'GET', '/api/hub/clients');
-    expect(clients.body.clients[0].sub).toBe('alice');
+    // The HTTP API asks the same authenticator.
+    expect((await api(hub.url, 'GET', '/api/hub/clients')).status).toBe(401);
+    const clients = await api(hub.url, 'GET', '/api/hub/clients', undefined, { authorization: 'Bearer good-ops' });
+    expect(clients.body.clients[0]).toMatchObject({ sub: 'alice', transport: 'websocket' });
 
     ok.send({ type: 'auth', token: 'good-alice2' });
     const authed = await ok.waitFor((m) => m.type === 'authed');

@@ -217,7 +217,7 @@ describe('heartbeat and connection logging', () => {
     const code = await Promise.race([silentClosed, sleep(5000).then(() => 'still open')]);
     // Terminated without a close frame: the peer sees an abnormal closure.
     expect(code).toBe(1006);
-    await eventually(() => lines.some((l) => l.msg === 'ws disconnected' && l.clientId === 'silent-1'), 'disconnect log');
+    await eventually(() => lines.some((l) => l.msg === 'client disconnected' && l.clientId === 'silent-1'), 'disconnect log');
 
     // The answering peer outlives several heartbeat intervals and is still served.
     await sleep(HEARTBEAT_MS * 4);
@@ -225,13 +225,13 @@ describe('heartbeat and connection logging', () => {
     await roundTrip(healthy, 'after-heartbeats');
     healthy.ws.close(1000, 'done here');
     await healthy.closed();
-    await eventually(() => lines.some((l) => l.msg === 'ws disconnected' && l.clientId === 'healthy-1'), 'healthy disconnect log');
+    await eventually(() => lines.some((l) => l.msg === 'client disconnected' && l.clientId === 'healthy-1'), 'healthy disconnect log');
 
-    const connected = lines.filter((l) => l.msg === 'ws connected').map((l) => l.clientId);
+    const connected = lines.filter((l) => l.msg === 'client connected').map((l) => l.clientId);
     expect(connected).toEqual(expect.arrayContaining(['healthy-1', 'silent-1']));
-    const silentGone = lines.find((l) => l.msg === 'ws disconnected' && l.clientId === 'silent-1');
+    const silentGone = lines.find((l) => l.msg === 'client disconnected' && l.clientId === 'silent-1');
     expect(silentGone).toMatchObject({ reason: 'heartbeat timeout' });
-    const healthyGone = lines.find((l) => l.msg === 'ws disconnected' && l.clientId === 'healthy-1');
+    const healthyGone = lines.find((l) => l.msg === 'client disconnected' && l.clientId === 'healthy-1');
     expect(healthyGone).toMatchObject({ code: 1000, reason: 'done here' });
     await eventually(() => hub.hub.connectionCount === 0, 'no connections left');
   });

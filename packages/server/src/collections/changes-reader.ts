@@ -21,6 +21,7 @@ export interface ChangesResult {
 }
 
 function toFilter(channel: string): ChangeFilter {
+  // Channels that carry no durable changes are refused: a long-poll on them would never return data.
   const info = parseChannel(channel);
   if (!info) throw new HubError('invalid_channel', `Invalid channel '${channel}'`);
   if (info.kind === 'collection') return { collection: info.collection };
@@ -28,13 +29,18 @@ function toFilter(channel: string): ChangeFilter {
   throw new HubError('invalid_channel', `'${channel}' carries no durable changes`);
 }
 
-function matches(c: Change, f: ChangeFilter): boolean {
+/** Change filters of a list of collection/record channels (HubError on any other channel). */
+export function channelFilters(channels: readonly string[]): ChangeFilter[] {
+  return channels.map(toFilter);
+}
+
+export function matches(c: Change, f: ChangeFilter): boolean {
   return (f.collection === undefined || f.collection === c.collection) && (f.id === undefined || f.id === c.id);
 }
 
 /** Reads the change log after a position, for `sync_request`, `GET /api/changes` and fallbacks. */
 export async function readChanges(store: Store, visibility: Visibility, req: ChangesRequest): Promise<ChangesResult> {
-  const filters = (req.channels ?? []).map(toFilter);
+  const filters = channelFilters(req.channels ?? []);
   const { floor, head } = await store.bounds();
   const epoch = store.epoch;
   if ((req.epoch !== undefined && req.epoch !== epoch) || req.since < floor || req.since > head) {

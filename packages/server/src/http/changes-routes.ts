@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { readChanges } from '../collections/changes-reader.js';
+import { channelFilters, readChanges } from '../collections/changes-reader.js';
 import { HubError } from '../errors.js';
 import type { Hub } from '../hub/hub.js';
 import type { Store } from '../store/store.js';
@@ -11,6 +11,8 @@ const ChangesQuery = z.object({
   epoch: z.string().max(128).optional(),
   channels: z.string().max(4096).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Long-poll: with nothing new, hold the request up to this many seconds for a change. */
+  wait: z.coerce.number().min(0).max(30).default(0),
 });
 
 const PublishBody = z.object({ channel: z.string(), event: z.string(), data: z.unknown().optional() });
@@ -21,11 +23,19 @@ function issues(err: z.ZodError) {
 
 export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store; visibility: Visibility; hub: Hub }): void {
   /** The change log over HTTP: `?since=&channels=agent,task:7&limit=&epoch=`. */
-  app.get('/api/changes', async (req) => {
+  app.get('/api/changes', async (req, reply) => {
     const q = ChangesQuery.safeParse(req.query);
     if (!q.success) throw new HubError('invalid_query', 'Invalid changes query', issues(q.error));
     const channels = q.data.channels ? q.data.channels.split(',').filter(Boolean) : [];
-    return readChanges(deps.store, deps.visibility, { since: q.data.since, epoch: q.data.epoch, channels, limit: q.data.limit });
+    const request = { since: q.data.since, epoch: q.data.epoch, channels, limit: q.data.limit };
+    const first = await readChanges(deps.store, deps.visibility, request);
+    if (q.data.wait === 0 || first.changes.length > 0 || first.reset || first.more) return first;
+    // Long-poll: wait for a change on these channels, then read again. The node's fan-out is the
+    // signal; the read is from the log, so a poll served by any node returns the same data.
+    const abort = new AbortController();
+    reply.raw.on('close', () => abort.abort());
+    await deps.hub.waitForChange(channelFilters(channels), first.seq, q.data.wait * 1000, abort.signal);
+    return readChanges(deps.store, deps.visibility, { ...request, since: first.seq });
   });
 
   /** Ephemeral publish: `{ channel, event, data }` → every subscriber of the channel. */

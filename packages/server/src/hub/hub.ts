@@ -1,6 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-import type { RawData, WebSocket } from 'ws';
+import type { RawData } from 'ws';
 import {
   CLIENT_MESSAGE_TYPES,
   ClientMessage,
@@ -14,19 +13,21 @@ import {
   type EventMessage,
   type FieldIssue,
   type RequestId,
+  type SubscribeMessage,
 } from '@livehub/protocol';
 import type { Authenticator, Principal } from '../auth.js';
 import type { Bus, BusMessage, EphemeralEvent } from '../bus/bus.js';
-import { readChanges } from '../collections/changes-reader.js';
+import { matches, readChanges } from '../collections/changes-reader.js';
 import { assertEncodable } from '../encodable.js';
 import { HubError, isHubError } from '../errors.js';
 import type { HubMetrics } from '../metrics.js';
-import type { Change, Store } from '../store/store.js';
+import type { Change, ChangeFilter, Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
 import { ChangeFeed } from './change-feed.js';
 import { ChannelIndex } from './channel-index.js';
 import { Connection, type ConnectionInfo } from './connection.js';
 import { syncSubscription } from './subscribe-flow.js';
+import type { Sink } from './sink.js';
 import { Subscription } from './subscription.js';
 
 export interface HubConfig {
@@ -45,6 +46,7 @@ const MAX_SYNC_BUFFER = 100_000;
 export interface ClientSummary {
   clientId: string;
   connId: number;
+  transport: string;
   sub: string;
   remote: string;
   userAgent: string | undefined;
@@ -66,6 +68,8 @@ export class Hub {
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribeBus: (() => void) | undefined;
   private nextConnId = 1;
+  /** Long-polls waiting for a change (empty filter list: any change). */
+  private readonly waiters = new Set<{ filters: readonly ChangeFilter[]; wake: () => void }>();
   private closing = false;
 
   constructor(
@@ -132,6 +136,7 @@ export class Hub {
     return [...this.connections].map((c) => ({
       clientId: c.clientId,
       connId: c.info.connId,
+      transport: c.info.transport,
       sub: c.principal.sub,
       remote: c.info.remote,
       userAgent: c.info.userAgent,
@@ -148,42 +153,16 @@ export class Hub {
 
   /* ---------- connections ---------- */
 
-  /** Takes over an upgraded socket. `token` came with the upgrade, if any. */
-  async accept(ws: WebSocket, req: IncomingMessage, clientId: string, token: string | undefined): Promise<void> {
-    const info: ConnectionInfo = {
-      connId: this.nextConnId++,
-      clientId,
-      remote: req.socket.remoteAddress ?? 'unknown',
-      userAgent: req.headers['user-agent'],
-    };
-    // Frames sent before authentication finishes (clients need not wait for `welcome`) are kept,
-    // within the outbound queue's byte budget: a slow authenticator must not let a peer pile up memory.
-    const early: Array<[RawData, boolean]> = [];
-    let earlyBytes = 0;
-    const keep = (data: RawData, isBinary: boolean): void => {
-      earlyBytes += Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
-      if (earlyBytes > this.config.maxQueueBytes) ws.close(CloseCode.Policy, 'too much data before welcome');
-      else early.push([data, isBinary]);
-    };
-    ws.on('message', keep);
-    ws.on('error', (err) => this.log.debug({ clientId, err: err.message }, 'ws socket error'));
-    let principal: Principal;
-    try {
-      principal = await this.authenticator.authenticate(token);
-    } catch (err) {
-      this.log.info({ clientId, err: isHubError(err) ? err.message : err }, 'ws auth refused');
-      ws.close(CloseCode.Unauthenticated, 'unauthenticated');
-      return;
-    }
-    if (this.closing) {
-      ws.close(CloseCode.GoingAway, 'server shutting down');
-      return;
-    }
-    if (ws.readyState !== ws.OPEN) return;
-    const conn = new Connection(ws, info, principal, this.config.maxQueueBytes);
+  /**
+   * Registers an authenticated peer on any transport: it hears `system` and gets `welcome`.
+   * The transport adapter feeds its frames to `receive` and reports its end to `closed`.
+   */
+  open(sink: Sink, peer: Omit<ConnectionInfo, 'connId'>, principal: Principal): Connection {
+    const info: ConnectionInfo = { connId: this.nextConnId++, ...peer };
+    const conn = new Connection(sink, info, principal, this.config.maxQueueBytes);
     this.connections.add(conn);
-    let set = this.byClientId.get(clientId);
-    if (!set) this.byClientId.set(clientId, (set = new Set()));
+    let set = this.byClientId.get(info.clientId);
+    if (!set) this.byClientId.set(info.clientId, (set = new Set()));
     set.add(conn);
     this.metrics.connects.inc();
     this.metrics.connections.set(this.connections.size);
@@ -193,32 +172,28 @@ export class Hub {
     system.goLive();
     this.addSub(conn, system);
 
-    ws.on('pong', () => (conn.alive = true));
-    ws.on('close', (code, reason) => this.onClose(conn, code, reason.toString()));
-
-    this.log.info({ clientId, connId: info.connId, remote: info.remote, sub: principal.sub }, 'ws connected');
+    this.log.info({ clientId: info.clientId, connId: info.connId, transport: info.transport, remote: info.remote, sub: principal.sub }, 'client connected');
     conn.send({
       type: 'welcome',
-      clientId,
+      clientId: info.clientId,
       epoch: this.store.epoch,
       seq: this.feed.head,
       heartbeatMs: this.config.heartbeatMs,
       server: this.config.serverName,
       protocol: 1,
     });
-    ws.off('message', keep);
-    ws.on('message', (data, isBinary) => this.onFrame(conn, data, isBinary));
-    for (const [data, isBinary] of early) this.onFrame(conn, data, isBinary);
+    return conn;
   }
 
-  private onClose(conn: Connection, code: number, reason: string): void {
+  /** The transport is gone (closed by either side, or dropped). */
+  closed(conn: Connection, code: number, reason: string): void {
     if (!this.connections.delete(conn)) return;
     for (const sub of conn.subs.values()) {
       sub.close();
       this.index.remove(sub);
     }
     conn.subs.clear();
-    conn.writer.close();
+    conn.dispose();
     const set = this.byClientId.get(conn.clientId);
     set?.delete(conn);
     if (set?.size === 0) this.byClientId.delete(conn.clientId);
@@ -226,8 +201,15 @@ export class Hub {
     this.metrics.subscriptions.set(this.index.size);
     this.metrics.disconnects.inc({ code: String(code) });
     this.log.info(
-      { clientId: conn.clientId, connId: conn.info.connId, code, reason: conn.closeReason ?? (reason || 'peer closed'), ms: Date.now() - conn.connectedAt },
-      'ws disconnected',
+      {
+        clientId: conn.clientId,
+        connId: conn.info.connId,
+        transport: conn.info.transport,
+        code,
+        reason: conn.closeReason ?? (reason || 'peer closed'),
+        ms: Date.now() - conn.connectedAt,
+      },
+      'client disconnected',
     );
   }
 
@@ -235,15 +217,15 @@ export class Hub {
     for (const conn of this.connections) {
       if (!conn.alive) {
         conn.closeReason = 'heartbeat timeout';
-        conn.ws.terminate();
+        conn.sink.terminate();
         continue;
       }
       conn.alive = false;
       conn.badFrames = 0;
       try {
-        conn.ws.ping();
+        conn.sink.ping();
       } catch {
-        conn.ws.terminate();
+        conn.sink.terminate();
       }
     }
   }
@@ -260,7 +242,8 @@ export class Hub {
     if (++conn.badFrames > this.config.maxBadFrames) conn.close(CloseCode.ProtocolError, 'too many bad frames');
   }
 
-  private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+  /** One inbound frame from a bidirectional transport. */
+  receive(conn: Connection, data: RawData, isBinary: boolean): void {
     conn.alive = true;
     conn.received++;
     if (isBinary) return this.badFrame(conn, 'binary_unsupported', 'Binary frames are not supported; send JSON text');
@@ -298,7 +281,7 @@ export class Hub {
           conn.close(CloseCode.Unauthenticated, 'token refused');
           throw err;
         });
-        conn.principal = principal;
+        conn.reauthenticate(principal);
         conn.send({ type: 'authed', sub: principal.sub, ...(principal.exp !== undefined ? { exp: principal.exp } : {}) });
         return;
       }
@@ -324,7 +307,8 @@ export class Hub {
     }
   }
 
-  private async subscribe(conn: Connection, msg: Extract<ClientMessage, { type: 'subscribe' }>): Promise<void> {
+  /** Subscribes a connection; errors reach the caller (WS dispatch answers them as `error` frames). */
+  async subscribe(conn: Connection, msg: SubscribeMessage): Promise<void> {
     const channel = parseChannel(msg.channel);
     if (!channel) throw new HubError('invalid_channel', `Invalid channel '${msg.channel}'`);
     // A repeated subscribe replaces the old one (e.g. to resume from another position).
@@ -381,9 +365,32 @@ export class Hub {
     else this.fanoutEphemeral(m.event);
   }
 
+  /**
+   * Resolves when a change matching `filters` (any, if empty) is fanned out, after `ms`, on abort,
+   * or at shutdown; at once if this node is already past `afterSeq` (nothing slips between a read and the wait).
+   */
+  waitForChange(filters: readonly ChangeFilter[], afterSeq: number, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.closing || signal?.aborted || this.feed.head > afterSeq) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        filters,
+        wake: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', waiter.wake);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.wake, ms);
+      signal?.addEventListener('abort', waiter.wake);
+      this.waiters.add(waiter);
+    });
+  }
+
   private fanoutChange(change: Change): void {
     this.metrics.changes.inc();
     this.metrics.logHead.set(change.seq);
+    for (const w of this.waiters) if (w.filters.length === 0 || w.filters.some((f) => matches(change, f))) w.wake();
     for (const channel of channelsForRecord(change.collection, change.id)) {
       const subs = this.index.get(channel);
       if (!subs) continue;
@@ -413,22 +420,17 @@ export class Hub {
   /** Stops taking connections and closes every one with 1001 (go away, reconnect elsewhere). */
   async close(): Promise<void> {
     this.closing = true;
+    for (const w of this.waiters) w.wake();
     clearInterval(this.heartbeat);
     this.feed.stop();
     this.unsubscribeBus?.();
-    const closed = [...this.connections].map(
-      (conn) =>
-        new Promise<void>((resolve) => {
-          conn.ws.once('close', () => resolve());
-          conn.close(CloseCode.GoingAway, 'server shutting down');
-          // A peer that never answers the close handshake is cut after a grace period.
-          setTimeout(() => {
-            conn.ws.terminate();
-            resolve();
-          }, 2000).unref();
-        }),
-    );
-    await Promise.all(closed);
+    for (const conn of this.connections) conn.close(CloseCode.GoingAway, 'server shutting down');
+    // Peers get a grace period for the close handshake; whoever has not answered is cut.
+    for (let waited = 0; this.connections.size > 0 && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    for (const conn of [...this.connections]) {
+      conn.sink.terminate();
+      this.closed(conn, CloseCode.GoingAway, 'shutdown grace period over');
+    }
   }
 
   get isClosing(): boolean {

@@ -32,14 +32,14 @@ export class Subscription {
       if (seq <= this.position) return;
       this.position = seq;
     }
-    this.conn.writer.send(frame);
+    this.conn.writer.send(frame, seq);
   }
 
   /** Sends a replayed durable message (during sync) and advances the position. */
   replay(seq: number, frame: string): void {
     if (this.state === 'closed' || seq <= this.position) return;
     this.position = seq;
-    this.conn.writer.send(frame);
+    this.conn.writer.send(frame, seq);
   }
 
   goLive(): void {

@@ -1,17 +1,17 @@
-import type { WebSocket } from 'ws';
+import type { OutMessage, Sink } from './sink.js';
 
 /** At most this much goes into one batched frame, so a replay never builds one giant frame. */
 const MAX_BATCH_MESSAGES = 128;
 const MAX_BATCH_BYTES = 256 * 1024;
 
 /**
- * The only thing that writes to a connection's socket. Messages arrive pre-encoded (a broadcast is
- * encoded once for all subscribers); everything queued in one tick goes out as one frame, a JSON
- * array when there are several. The queue is bounded in bytes: over the limit the peer is a slow
- * consumer and `onOverflow` closes it.
+ * The only thing that writes to a connection's sink. Messages arrive pre-encoded (a broadcast is
+ * encoded once for all subscribers); everything queued in one tick goes out in one write (one
+ * WebSocket frame, a JSON array when there are several). The queue is bounded in bytes: over the
+ * limit the peer is a slow consumer and `onOverflow` closes it.
  */
 export class Writer {
-  private queue: string[] = [];
+  private queue: OutMessage[] = [];
   private queuedBytes = 0;
   private scheduled = false;
   private closed = false;
@@ -19,12 +19,12 @@ export class Writer {
   sent = 0;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly sink: Sink,
     private readonly maxQueueBytes: number,
     private readonly onOverflow: () => void,
   ) {}
 
-  send(frame: string): void {
+  send(frame: string, seq?: number): void {
     if (this.closed) return;
     // The backlog is measured before this message: one message larger than the limit (a big
     // snapshot) still goes out; a peer that does not drain its backlog is the slow consumer.
@@ -33,7 +33,7 @@ export class Writer {
       this.onOverflow();
       return;
     }
-    this.queue.push(frame);
+    this.queue.push(seq === undefined ? { frame } : { frame, seq });
     this.queuedBytes += frame.length;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -41,9 +41,9 @@ export class Writer {
     }
   }
 
-  /** Bytes waiting here or in the socket. */
+  /** Bytes waiting here or in the sink. */
   get pendingBytes(): number {
-    return this.queuedBytes + this.ws.bufferedAmount;
+    return this.queuedBytes + this.sink.bufferedAmount;
   }
 
   /** Resolves when the socket has sent what was queued, so long replays do not flood memory. */
@@ -55,7 +55,7 @@ export class Writer {
 
   private readonly flush = (): void => {
     this.scheduled = false;
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.closed || !this.sink.isOpen) return;
     const q = this.queue;
     this.queue = [];
     this.queuedBytes = 0;
@@ -63,11 +63,11 @@ export class Writer {
     while (i < q.length) {
       let j = i;
       let bytes = 0;
-      while (j < q.length && j - i < MAX_BATCH_MESSAGES && (j === i || bytes + q[j]!.length <= MAX_BATCH_BYTES)) {
-        bytes += q[j]!.length;
+      while (j < q.length && j - i < MAX_BATCH_MESSAGES && (j === i || bytes + q[j]!.frame.length <= MAX_BATCH_BYTES)) {
+        bytes += q[j]!.frame.length;
         j++;
       }
-      this.ws.send(j - i === 1 ? q[i]! : '[' + q.slice(i, j).join(',') + ']');
+      this.sink.write(j - i === q.length ? q : q.slice(i, j));
       this.sent += j - i;
       i = j;
     }

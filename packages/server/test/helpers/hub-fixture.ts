@@ -14,7 +14,7 @@ export function tempDir(prefix = 'livehub-test-'): { dir: string; cleanup(): voi
 export async function startHub(options: HubOptions = {}): Promise<LivehubServer & { dbFile: string; cleanup(): Promise<void> }> {
   const tmp = options.db === undefined ? tempDir() : undefined;
   const dbFile = options.db ?? join(tmp!.dir, 'hub.db');
-  const hub = createHub({ port: 0, logLevel: 'silent', ...options, db: dbFile });
+  const hub = createHub({ port: 0, logLevel: 'silent', shutdownGraceMs: 300, ...options, db: dbFile });
   await hub.start();
   return Object.assign(hub, {
     dbFile,

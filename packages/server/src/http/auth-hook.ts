@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
+import { requestUrl, tokenOf } from '../transports/peer-identity.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is asking; `anonymous` when the hub runs without auth. */
+    principal: Principal;
+  }
+}
+
+/** Every `/api/` request is authenticated with the same authenticator as the WebSocket (401 when refused). */
+export function installAuthHook(app: FastifyInstance, authenticator: Authenticator): void {
+  // Reference-type decorators must start as null in fastify; every request sets it in the hook.
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.addHook('onRequest', async (req) => {
+    req.principal = ANONYMOUS;
+    if (!req.url.startsWith('/api/')) return;
+    const url = requestUrl(req.raw) ?? new URL('http://localhost/');
+    req.principal = await authenticator.authenticate(tokenOf(req.raw, url));
+  });
+}

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { HubError } from '../errors.js';
+import type { Hub } from '../hub/hub.js';
+import { clientIdOf, requestUrl } from './peer-identity.js';
+import { SYNC_MARK, SseSink } from './sse-sink.js';
+
+const MAX_CHANNELS = 64;
+
+const EventsQuery = z.object({
+  channels: z.string().min(1).max(8192),
+  since: z.coerce.number().int().min(0).optional(),
+  epoch: z.string().max(128).optional(),
+  snapshot: z.enum(['1', 'true', '0', 'false']).optional(),
+});
+
+/**
+ * SSE transport: `GET /api/events?channels=a,b:1&since=&epoch=&snapshot=1`. A one-way connection
+ * in the hub like any WebSocket, subscribed to its channels at open; `Last-Event-ID` (sent by a
+ * reconnecting EventSource) overrides `since`.
+ */
+export function registerSse(app: FastifyInstance, hub: Hub): void {
+  app.get('/api/events', async (req, reply) => {
+    const q = EventsQuery.safeParse(req.query);
+    if (!q.success) throw new HubError('invalid_query', 'Expected ?channels=a,b[&since=N&epoch=E&snapshot=1]');
+    const channels = [...new Set(q.data.channels.split(',').filter(Boolean))];
+    if (channels.length === 0 || channels.length > MAX_CHANNELS) throw new HubError('invalid_query', `Give 1 to ${MAX_CHANNELS} channels`);
+    if (hub.isClosing) throw new HubError('shutting_down');
+    const lastEventId = req.headers['last-event-id'];
+    const resumeAt = typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? Number(lastEventId) : q.data.since;
+    const snapshot = q.data.snapshot === '1' || q.data.snapshot === 'true';
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // Reverse proxies (nginx) must not buffer the stream.
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 1000\n\n');
+    const url = requestUrl(req.raw) ?? new URL('http://localhost/');
+    const conn = hub.open(new SseSink(res), { clientId: clientIdOf(req.raw, url), transport: 'sse', remote: req.ip, userAgent: req.headers['user-agent'] }, req.principal);
+    res.on('close', () => {
+      hub.closed(conn, 1000, 'peer closed');
+      // An event stream is never reused for another request; without this, a peer that went away
+      // without closing its socket keeps it open and holds up the server's shutdown.
+      if (res.writableFinished) req.raw.socket.end();
+      else req.raw.socket.destroy();
+    });
+    res.on('error', () => res.destroy());
+
+    for (const channel of channels) {
+      if (conn.closeReason !== undefined) return;
+      try {
+        await hub.subscribe(conn, { type: 'subscribe', id: channel, channel, ...(resumeAt !== undefined ? { since: resumeAt } : {}), ...(q.data.epoch ? { epoch: q.data.epoch } : {}), snapshot });
+      } catch (err) {
+        const e = err instanceof HubError ? err : new HubError('internal');
+        conn.send({ type: 'error', id: channel, code: e.code, message: e.message });
+      }
+    }
+    // Every channel is live and complete up to the hub's head: from here on ids are safe to resume from.
+    conn.writer.send(SYNC_MARK, hub.head);
+  });
+}

@@ -1,0 +1,120 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { AuthMessage, CloseCode, SUBPROTOCOL } from '@livehub/protocol';
+import type { Authenticator, Principal } from '../auth.js';
+import { isHubError } from '../errors.js';
+import type { Hub } from '../hub/hub.js';
+import { clientIdOf, requestUrl, tokenOf } from './peer-identity.js';
+import { WsSink } from './ws-sink.js';
+
+export interface WebSocketOptions {
+  maxFrameBytes: number;
+  /** Bytes a peer may send before its welcome (while authentication runs); more closes it 1008. */
+  maxEarlyBytes: number;
+  /** How long a peer that came without a token has to send `auth` when auth is required. */
+  authTimeoutMs: number;
+  authenticator: Authenticator;
+  log: Logger;
+}
+
+function reject(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function frameBytes(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+}
+
+/**
+ * WebSocket transport at `/ws` on the hub's own HTTP server: `ws` in noServer mode does the
+ * handshake; this adapter authenticates and hands frames to the hub. Nothing else here.
+ */
+export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions): () => void {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: opts.maxFrameBytes,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const url = requestUrl(req);
+    if (!url) return reject(socket, 400, 'Bad Request');
+    if (url.pathname !== '/ws') return reject(socket, 404, 'Not Found');
+    if (hub.isClosing) return reject(socket, 503, 'Service Unavailable');
+    const clientId = clientIdOf(req, url);
+    const token = tokenOf(req, url);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      accept(ws, req, clientId, token).catch((err: unknown) => {
+        opts.log.error({ err, clientId }, 'ws accept failed');
+        ws.terminate();
+      });
+    });
+  };
+
+  async function accept(ws: WebSocket, req: IncomingMessage, clientId: string, token: string | undefined): Promise<void> {
+    // Frames sent before the welcome (clients need not wait for it) are kept, within a byte budget:
+    // a slow authenticator must not let a peer pile up memory.
+    const early: Array<[RawData, boolean]> = [];
+    let earlyBytes = 0;
+    let waiter: ((frame: RawData) => void) | undefined;
+    const keep = (data: RawData, isBinary: boolean): void => {
+      earlyBytes += frameBytes(data);
+      if (earlyBytes > opts.maxEarlyBytes) return ws.close(CloseCode.Policy, 'too much data before welcome');
+      if (waiter) return waiter(data);
+      early.push([data, isBinary]);
+    };
+    ws.on('message', keep);
+    ws.on('error', (err) => opts.log.debug({ clientId, err: err.message }, 'ws socket error'));
+
+    let principal: Principal;
+    try {
+      principal = await opts.authenticator.authenticate(token);
+    } catch (err) {
+      if (token !== undefined || !isHubError(err) || err.code !== 'unauthenticated') {
+        opts.log.info({ clientId, err: isHubError(err) ? err.message : err }, 'ws auth refused');
+        return ws.close(CloseCode.Unauthenticated, 'unauthenticated');
+      }
+      // No token on the upgrade: the first frame must be `auth`, within authTimeoutMs.
+      const first = await new Promise<RawData | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), opts.authTimeoutMs);
+        waiter = (frame) => {
+          clearTimeout(timer);
+          waiter = undefined;
+          resolve(frame);
+        };
+        ws.once('close', () => waiter?.(Buffer.alloc(0)));
+      });
+      let parsed: unknown;
+      try {
+        parsed = first && JSON.parse(first.toString());
+      } catch {
+        parsed = undefined;
+      }
+      const auth = AuthMessage.safeParse(parsed);
+      if (!auth.success) return ws.close(CloseCode.Unauthenticated, first ? 'first message must be auth' : 'auth timeout');
+      try {
+        principal = await opts.authenticator.authenticate(auth.data.token);
+      } catch {
+        return ws.close(CloseCode.Unauthenticated, 'token refused');
+      }
+    }
+    if (hub.isClosing) return ws.close(CloseCode.GoingAway, 'server shutting down');
+    if (ws.readyState !== ws.OPEN) return;
+
+    const conn = hub.open(new WsSink(ws), { clientId, transport: 'websocket', remote: req.socket.remoteAddress ?? 'unknown', userAgent: req.headers['user-agent'] }, principal);
+    ws.on('close', (code, reason) => hub.closed(conn, code, reason.toString()));
+    ws.off('message', keep);
+    ws.on('message', (data, isBinary) => hub.receive(conn, data, isBinary));
+    for (const [data, isBinary] of early) hub.receive(conn, data, isBinary);
+  }
+
+  server.on('upgrade', onUpgrade);
+  return () => {
+    server.off('upgrade', onUpgrade);
+    wss.close();
+  };
+}

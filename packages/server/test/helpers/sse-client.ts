@@ -1,0 +1,104 @@
+type Msg = Record<string, unknown> & { type: string };
+
+/**
+ * A raw SSE reader for tests (fetch + a line parser): records each event's JSON and its `id:`,
+ * plus bare id-only blocks (`id: N` with no data), which move Last-Event-ID in a browser.
+ */
+export class SseTestClient {
+  readonly messages: Msg[] = [];
+  /** `id:` of each dispatched message, aligned with `messages` (undefined when none). */
+  readonly ids: Array<string | undefined> = [];
+  /** The Last-Event-ID a browser would hold now. */
+  lastEventId: string | undefined;
+  ended = false;
+  status = 0;
+  private readonly abort = new AbortController();
+  private waiters: Array<() => void> = [];
+
+  static async open(url: string, headers: Record<string, string> = {}): Promise<SseTestClient> {
+    const c = new SseTestClient();
+    const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: c.abort.signal });
+    c.status = res.status;
+    if (!res.ok || !res.body) {
+      c.ended = true;
+      c.messages.push({ type: 'http_error', status: res.status, body: await res.text() });
+      return c;
+    }
+    void c.pump(res.body);
+    return c;
+  }
+
+  private async pump(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buf = '';
+    let data: string[] = [];
+    let id: string | undefined;
+    try {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+        buf += decoder.decode(chunk, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line === '') {
+            if (id !== undefined) this.lastEventId = id;
+            if (data.length > 0) {
+              this.messages.push(JSON.parse(data.join('\n')) as Msg);
+              this.ids.push(id);
+            }
+            data = [];
+            id = undefined;
+          } else if (line.startsWith('data: ')) data.push(line.slice(6));
+          else if (line.startsWith('id: ')) id = line.slice(4);
+          this.wake();
+        }
+      }
+    } catch {
+      // aborted by close(), or the server ended the stream
+    }
+    this.ended = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  async waitFor(pred: (m: Msg) => boolean, timeoutMs = 5000): Promise<Msg> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.find(pred);
+      if (found) return found;
+      if (this.ended) throw new Error(`stream ended while waiting; got ${JSON.stringify(this.messages.slice(-3))}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out; last: ${JSON.stringify(this.messages.slice(-3))}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async until(pred: (all: Msg[]) => boolean, timeoutMs = 5000): Promise<void> {
+    await this.waitFor(() => pred(this.messages), timeoutMs);
+  }
+
+  async endedPromise(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    if (!this.ended) throw new Error('stream did not end');
+  }
+
+  events(channel?: string): Array<Msg & { seq?: number; event: string; data: Record<string, unknown>; channel: string }> {
+    return this.messages.filter((m) => m.type === 'event' && (channel === undefined || m.channel === channel)) as never;
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+}
