@@ -112,6 +112,8 @@ export interface EventMessage<D = unknown> {
   event: string;
   /** Present on durable (change-log) events only. */
   seq?: number;
+  /** On the `*` channel: the channel the event belongs to (a collection for changes). */
+  via?: string;
   timestamp: string;
   data: D;
 }

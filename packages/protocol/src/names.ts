@@ -10,6 +10,8 @@ export const EVENT_RE = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,7}$/;
 export const MAX_CHANNEL_LENGTH = 256;
 
 export const SYSTEM_CHANNEL = 'system';
+/** Every event of the hub (durable and ephemeral, not `system`): for dashboards and audit taps. */
+export const ALL_CHANNEL = '*';
 
 export const RECORD_ACTIONS = ['created', 'updated', 'deleted'] as const;
 export type RecordAction = (typeof RECORD_ACTIONS)[number];
@@ -17,12 +19,14 @@ export type RecordAction = (typeof RECORD_ACTIONS)[number];
 /**
  * What a channel name means:
  * - `system`: server-wide announcements, every connection receives them.
+ * - `all` (`*`): a tap on every change and every ephemeral event; events carry `via`, their channel.
  * - `collection`: `agent`, every change to the collection.
  * - `record`/ephemeral: `a:b[:c…]`. When `a` is a collection and `b` a record id, the channel also
  *   carries that record's changes; any channel of this form carries ephemeral publishes.
  */
 export type ChannelInfo =
   | { kind: 'system'; name: string }
+  | { kind: 'all'; name: string }
   | { kind: 'collection'; name: string; collection: string }
   | { kind: 'record'; name: string; collection: string; id: string }
   | { kind: 'ephemeral'; name: string };
@@ -31,6 +35,7 @@ export type ChannelInfo =
 export function parseChannel(name: unknown): ChannelInfo | undefined {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_CHANNEL_LENGTH) return undefined;
   if (name === SYSTEM_CHANNEL) return { kind: 'system', name };
+  if (name === ALL_CHANNEL) return { kind: 'all', name };
   const parts = name.split(':');
   if (parts.length === 1) {
     return COLLECTION_RE.test(name) ? { kind: 'collection', name, collection: name } : undefined;

@@ -12,7 +12,7 @@ import { CollectionRegistry } from './config/collection-config.js';
 import { registerChangesRoutes } from './http/changes-routes.js';
 import { registerCollectionRoutes } from './http/collection-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
-import { registerHomePage } from './http/home-page.js';
+import { registerDashboard } from './http/dashboard.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { Hub } from './hub/hub.js';
 import { HubMetrics } from './metrics.js';
@@ -81,7 +81,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
   registerChangesRoutes(app, { store, visibility, hub });
   registerSse(app, hub);
   registerOpsRoutes(app, { hub, store, metrics, version: VERSION });
-  registerHomePage(app, { store, version: VERSION });
+  const dashboardDir = registerDashboard(app, { store, version: VERSION, dashboard: options.dashboard });
 
   let url = '';
   let detachWs: (() => void) | undefined;
@@ -123,7 +123,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
       await app.listen({ port: options.port, host: options.host });
       const addr = app.server.address() as AddressInfo;
       url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
-      log.info({ url, db: options.db, epoch: store.epoch, head: hub.head }, 'livehub listening');
+      log.info({ url, db: options.db, epoch: store.epoch, head: hub.head, dashboard: dashboardDir ?? 'status page' }, 'livehub listening');
       return url;
     },
     stop() {

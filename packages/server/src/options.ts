@@ -67,6 +67,11 @@ export const HubOptionsSchema = z.object({
   authTimeoutMs: z.number().int().min(1).default(5000),
   /** On shutdown, connections still open this long after the close began are cut (ms). Default 5000. */
   shutdownGraceMs: z.number().int().min(0).default(5000),
+  /**
+   * The dashboard at `/`: true (default) serves the built `@livehub/dashboard` when installed, a
+   * folder path serves that build, false serves a plain status page.
+   */
+  dashboard: z.union([z.boolean(), z.string()]).default(true),
   /** pino level. Default `info` (env `LOG_LEVEL` in the CLI). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,4 +1,4 @@
-import { recordEventName, type LiveRecord, type RecordChangeData, type RecordEventMessage } from '@livehub/protocol';
+import { ALL_CHANNEL, recordEventName, type LiveRecord, type RecordChangeData, type RecordEventMessage } from '@livehub/protocol';
 import type { CollectionRegistry, CollectionSpec, JsonObject } from './config/collection-config.js';
 import type { Change, StoredRecord } from './store/store.js';
 
@@ -28,8 +28,10 @@ export class Visibility {
     return data;
   }
 
-  /** The event message of a change on one of its channels. */
+  /** The event message of a change on one of its channels (on `*`, `via` names the collection). */
   changeEvent(c: Change, channel: string): RecordEventMessage {
-    return { type: 'event', channel, event: recordEventName(c.collection, c.action), seq: c.seq, timestamp: c.ts, data: this.changeData(c) };
+    const m: RecordEventMessage = { type: 'event', channel, event: recordEventName(c.collection, c.action), seq: c.seq, timestamp: c.ts, data: this.changeData(c) };
+    if (channel === ALL_CHANNEL) m.via = c.collection;
+    return m;
   }
 }

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CloseCode } from '@livehub/protocol';
 import { HubError, SqliteStore, type Authenticator } from '../src/index.js';
 import { api, startHub, tempDir } from './helpers/hub-fixture.js';
@@ -71,6 +73,44 @@ describe('operations endpoints', () => {
     await store.compact(policy, hub.hub.lowWaterMark());
     expect((await store.bounds()).floor).toBe(9);
     c.close();
+  });
+});
+
+describe('dashboard support', () => {
+  it('reports per-second events and deliveries', async () => {
+    const hub = await hubOn();
+    const c = await TestClient.connect(hub.url);
+    await c.subscribe('agent');
+    await c.subscribe('*');
+    for (let i = 0; i < 3; i++) await api(hub.url, 'POST', '/api/c/agent', { i });
+    await hub.publish('s:1', 's.x', {});
+    let stats = (await api(hub.url, 'GET', '/api/hub/stats?seconds=10')).body;
+    for (let i = 0; i < 40 && stats.samples.reduce((n: number, s: { events: number }) => n + s.events, 0) < 4; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      stats = (await api(hub.url, 'GET', '/api/hub/stats?seconds=10')).body;
+    }
+    const sum = (k: 'events' | 'deliveries') => stats.samples.reduce((n: number, s: Record<string, number>) => n + s[k]!, 0);
+    // 3 changes to 2 subscriptions each (agent and *), 1 ephemeral to the tap only.
+    expect(sum('events')).toBe(4);
+    expect(sum('deliveries')).toBe(7);
+    expect(stats).toMatchObject({ seq: 3, connections: 1, subscriptions: 3, intervalMs: 1000 });
+    c.close();
+  });
+
+  it('serves a built dashboard folder at /, and the status page without one', async () => {
+    const tmp = tempDir();
+    cleanups.push(async () => tmp.cleanup());
+    writeFileSync(join(tmp.dir, 'index.html'), '<!doctype html><title>dash</title><div id="root"></div>');
+    writeFileSync(join(tmp.dir, 'app.js'), 'console.log(1)');
+    const hub = await hubOn({ dashboard: tmp.dir });
+    const index = await api(hub.url, 'GET', '/');
+    expect(index.headers.get('content-type')).toMatch(/text\/html/);
+    expect(index.body).toContain('<title>dash</title>');
+    expect((await api(hub.url, 'GET', '/app.js')).headers.get('content-type')).toMatch(/javascript/);
+    expect((await api(hub.url, 'GET', '/api/c/x')).status).toBe(200);
+    expect((await api(hub.url, 'GET', '/nope.js')).body.error.code).toBe('not_found');
+    const plain = await hubOn({ dashboard: false });
+    expect((await api(plain.url, 'GET', '/')).body).toContain('<h1>livehub');
   });
 });
 

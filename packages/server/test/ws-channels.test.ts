@@ -122,4 +122,32 @@ describe('WebSocket channels', () => {
     expect(reset.reset).toBe(true);
     c.close();
   });
+
+  it('taps every change and ephemeral event on *, with via naming the channel, and replays the whole log', async () => {
+    const start = (await api(hub.url, 'GET', '/healthz')).body.seq as number;
+    const tap = await TestClient.connect(hub.url);
+    await tap.subscribe('*');
+    await api(hub.url, 'POST', '/api/c/tapped', { id: 't1' });
+    await hub.publish('run:9:1', 'run.progress', { pct: 1 });
+    await hub.broadcast('system.skip', {});
+    await tap.until((all) => all.filter((m) => m.type === 'event' && m.channel === '*').length === 2);
+    const [change, eph] = tap.events('*');
+    expect(change).toMatchObject({ via: 'tapped', event: 'tapped.created', seq: start + 1 });
+    expect(eph).toMatchObject({ via: 'run:9:1', event: 'run.progress', data: { pct: 1 } });
+    // The system broadcast reached the tap's connection once, on system, not again through *.
+    await tap.waitFor((m) => m.event === 'system.skip');
+    expect(tap.events('*').some((e) => e.event === 'system.skip')).toBe(false);
+
+    const replay = await TestClient.connect(hub.url);
+    const sub = await replay.subscribe('*', { since: start, epoch: hub.store.epoch });
+    expect(sub.replayed).toBe(1);
+    tap.send({ type: 'publish', id: 'no', channel: '*', event: 'x.y', data: 1 });
+    expect((await tap.waitFor((m) => m.type === 'error' && m.id === 'no')).code).toBe('invalid_channel');
+    tap.send({ type: 'subscribe', id: 'snap', channel: '*', snapshot: true });
+    expect((await tap.waitFor((m) => m.type === 'error' && m.id === 'snap')).code).toBe('bad_request');
+    const http = await api(hub.url, 'GET', `/api/changes?since=${start}&channels=*`);
+    expect(http.body.changes).toHaveLength(1);
+    tap.close();
+    replay.close();
+  });
 });

@@ -24,6 +24,7 @@ function toFilter(channel: string): ChangeFilter {
   // Channels that carry no durable changes are refused: a long-poll on them would never return data.
   const info = parseChannel(channel);
   if (!info) throw new HubError('invalid_channel', `Invalid channel '${channel}'`);
+  if (info.kind === 'all') return {};
   if (info.kind === 'collection') return { collection: info.collection };
   if (info.kind === 'record') return { collection: info.collection, id: info.id };
   throw new HubError('invalid_channel', `'${channel}' carries no durable changes`);

@@ -23,4 +23,19 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { hub: Hub; store:
 
   /** Connected clients and per-channel subscriber counts on this node. */
   app.get('/api/hub/clients', async () => ({ clients: deps.hub.clients(), channels: deps.hub.channels() }));
+
+  /** Events/s and deliveries/s per second over the last `seconds` (default 300, at most 600), this node. */
+  app.get<{ Querystring: { seconds?: string } }>('/api/hub/stats', async (req) => {
+    const seconds = Math.min(600, Math.max(1, Number(req.query.seconds ?? 300) || 300));
+    const { head, floor } = await deps.store.bounds();
+    return {
+      epoch: deps.store.epoch,
+      seq: head,
+      floor,
+      connections: deps.hub.connectionCount,
+      subscriptions: deps.hub.channels().reduce((n, c) => n + c.subscribers, 0),
+      intervalMs: 1000,
+      samples: deps.hub.rates.samples(seconds),
+    };
+  });
 }

@@ -5,6 +5,7 @@ import {
   ClientMessage,
   CloseCode,
   SYSTEM_CHANNEL,
+  ALL_CHANNEL,
   channelsForRecord,
   isReservedEvent,
   isValidEventName,
@@ -28,6 +29,7 @@ import { ChannelIndex } from './channel-index.js';
 import { Connection, type ConnectionInfo } from './connection.js';
 import { syncSubscription } from './subscribe-flow.js';
 import type { Sink } from './sink.js';
+import { RateTracker } from './rate-tracker.js';
 import { Subscription } from './subscription.js';
 
 export interface HubConfig {
@@ -71,6 +73,8 @@ export class Hub {
   /** Long-polls waiting for a change (empty filter list: any change). */
   private readonly waiters = new Set<{ filters: readonly ChangeFilter[]; wake: () => void }>();
   private closing = false;
+  /** Per-second events and deliveries, for the dashboard. */
+  readonly rates = new RateTracker(() => this.connections.size);
 
   constructor(
     private readonly store: Store,
@@ -90,6 +94,7 @@ export class Hub {
     this.unsubscribeBus = await this.bus.subscribe((m) => this.onBusMessage(m));
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
     this.heartbeat.unref();
+    this.rates.start();
   }
 
   /** Last seq fanned out. */
@@ -110,6 +115,7 @@ export class Hub {
   async publish(channel: string, event: string, data: unknown): Promise<void> {
     const info = parseChannel(channel);
     if (!info) throw new HubError('invalid_channel', `Invalid channel '${channel}'`);
+    if (info.kind === 'all') throw new HubError('invalid_channel', `'${ALL_CHANNEL}' is a tap on every channel; publish on a channel of its own`);
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${event}'`);
     if (isReservedEvent(info, event)) throw new HubError('reserved_event', `'${event}' is reserved for change-log events on '${channel}'`);
     assertEncodable(data, 'Event data');
@@ -353,7 +359,7 @@ export class Hub {
   private resyncDurable(): void {
     for (const conn of this.connections) {
       for (const sub of [...conn.subs.values()]) {
-        if (sub.channel.kind !== 'collection' && sub.channel.kind !== 'record') continue;
+        if (sub.channel.kind !== 'collection' && sub.channel.kind !== 'record' && sub.channel.kind !== 'all') continue;
         this.removeSub(conn, sub);
         this.refuse(conn, 'resync_required', `Changes on '${sub.channel.name}' were lost to compaction; subscribe again`, sub.requestId);
       }
@@ -391,28 +397,44 @@ export class Hub {
     this.metrics.changes.inc();
     this.metrics.logHead.set(change.seq);
     for (const w of this.waiters) if (w.filters.length === 0 || w.filters.some((f) => matches(change, f))) w.wake();
-    for (const channel of channelsForRecord(change.collection, change.id)) {
+    let delivered = 0;
+    for (const channel of [...channelsForRecord(change.collection, change.id), ALL_CHANNEL]) {
       const subs = this.index.get(channel);
       if (!subs) continue;
       // Encoded once per channel, the same string goes to every subscriber.
       const frame = JSON.stringify(this.visibility.changeEvent(change, channel));
       for (const sub of subs) sub.deliver(change.seq, frame);
-      this.metrics.deliveries.inc(subs.size);
+      delivered += subs.size;
     }
+    this.metrics.deliveries.inc(delivered);
+    this.rates.countEvent(delivered);
   }
 
   private fanoutEphemeral(e: EphemeralEvent): void {
     this.metrics.ephemeral.inc();
     const message: EventMessage = { type: 'event', channel: e.channel, event: e.event, timestamp: e.timestamp, data: e.data };
     const frame = JSON.stringify(message);
+    let delivered = 0;
     if (e.clientId !== undefined) {
-      for (const conn of this.byClientId.get(e.clientId) ?? []) conn.writer.send(frame);
-      return;
+      for (const conn of this.byClientId.get(e.clientId) ?? []) {
+        conn.writer.send(frame);
+        delivered++;
+      }
+    } else {
+      const subs = this.index.get(e.channel);
+      if (subs) {
+        for (const sub of subs) sub.deliver(undefined, frame);
+        delivered += subs.size;
+      }
+      const taps = e.channel === SYSTEM_CHANNEL ? undefined : this.index.get(ALL_CHANNEL);
+      if (taps) {
+        const tapFrame = JSON.stringify({ ...message, channel: ALL_CHANNEL, via: e.channel } satisfies EventMessage);
+        for (const sub of taps) sub.deliver(undefined, tapFrame);
+        delivered += taps.size;
+      }
     }
-    const subs = this.index.get(e.channel);
-    if (!subs) return;
-    for (const sub of subs) sub.deliver(undefined, frame);
-    this.metrics.deliveries.inc(subs.size);
+    this.metrics.deliveries.inc(delivered);
+    this.rates.countEvent(delivered);
   }
 
   /* ---------- shutdown ---------- */
@@ -420,6 +442,7 @@ export class Hub {
   /** Stops taking connections and closes every one with 1001 (go away, reconnect elsewhere). */
   async close(): Promise<void> {
     this.closing = true;
+    this.rates.stop();
     for (const w of this.waiters) w.wake();
     clearInterval(this.heartbeat);
     this.feed.stop();

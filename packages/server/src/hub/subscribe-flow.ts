@@ -1,5 +1,5 @@
 import type { SubscribeMessage } from '@livehub/protocol';
-import type { Store } from '../store/store.js';
+import type { ChangeFilter, Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
 import { HubError } from '../errors.js';
 import type { Subscription } from './subscription.js';
@@ -24,7 +24,7 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
   const epoch = ctx.store.epoch;
   const target = ctx.feedHead;
 
-  if (channel.kind !== 'collection' && channel.kind !== 'record') {
+  if (channel.kind !== 'collection' && channel.kind !== 'record' && channel.kind !== 'all') {
     // Ephemeral and system channels have no history: live from now.
     sub.position = target;
     conn.send({ type: 'subscribed', id: msg.id, channel: channel.name, seq: target, epoch, replayed: 0, ...(msg.snapshot ? { snapshot: [] } : {}) });
@@ -32,7 +32,7 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
     return;
   }
 
-  const filter = channel.kind === 'record' ? { collection: channel.collection, id: channel.id } : { collection: channel.collection };
+  const filter: ChangeFilter = channel.kind === 'record' ? { collection: channel.collection, id: channel.id } : channel.kind === 'collection' ? { collection: channel.collection } : {};
   let reset = false;
   if (msg.since !== undefined) {
     const { floor, head } = await ctx.store.bounds();
@@ -44,6 +44,7 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
   }
 
   if (msg.snapshot) {
+    if (channel.kind === 'all') throw new HubError('bad_request', `A snapshot is per collection or record; '*' has none`);
     const snap = await ctx.store.snapshot(channel.collection, channel.kind === 'record' ? channel.id : undefined, ctx.maxSnapshotRecords);
     if (snap.truncated) throw new HubError('snapshot_too_large', `'${channel.name}' has more than ${ctx.maxSnapshotRecords} records; page it over HTTP`);
     sub.position = snap.seq;
@@ -60,7 +61,7 @@ async function replay(
   sub: Subscription,
   msg: SubscribeMessage,
   ctx: SyncContext,
-  filter: { collection: string; id?: string },
+  filter: ChangeFilter,
   target: number,
 ): Promise<void> {
   const since = msg.since!;

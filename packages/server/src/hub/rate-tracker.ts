@@ -1,0 +1,58 @@
+/** One second of hub activity. */
+export interface RateSample {
+  /** Start of the second, ms since epoch. */
+  t: number;
+  /** Events published (changes + ephemeral) in that second. */
+  events: number;
+  /** Event messages handed to connections in that second. */
+  deliveries: number;
+  /** Open connections at the end of it. */
+  connections: number;
+}
+
+/**
+ * Per-second counters of the last `keepSeconds`, for the dashboard's rate chart: a fixed ring,
+ * so memory stays constant however long the hub runs. Counting is two additions per event.
+ */
+export class RateTracker {
+  private readonly ring: RateSample[] = [];
+  private current: RateSample;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly connections: () => number,
+    private readonly keepSeconds = 600,
+  ) {
+    this.current = this.fresh();
+  }
+
+  private fresh(): RateSample {
+    return { t: Math.floor(Date.now() / 1000) * 1000, events: 0, deliveries: 0, connections: 0 };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.roll(), 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  countEvent(deliveries: number): void {
+    this.current.events++;
+    this.current.deliveries += deliveries;
+  }
+
+  private roll(): void {
+    this.current.connections = this.connections();
+    this.ring.push(this.current);
+    if (this.ring.length > this.keepSeconds) this.ring.shift();
+    this.current = this.fresh();
+  }
+
+  /** Completed seconds within the last `seconds`, oldest first. */
+  samples(seconds = this.keepSeconds): RateSample[] {
+    return this.ring.slice(-seconds);
+  }
+}
