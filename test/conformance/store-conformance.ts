@@ -67,6 +67,19 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       expect(await store.bounds()).toEqual({ floor: 0, head: 1 });
     });
 
+    it('refuses one of several concurrent writes without touching the others or the seq', async () => {
+      const results = await Promise.allSettled([
+        store.mutate(create('g', 'a', { n: 1 })),
+        store.mutate(create('g', 'a', { n: 2 })),
+        store.mutate({ op: 'patch', collection: 'g', id: 'missing', patch: {}, prepare: id, keepPrevious: false }),
+        store.mutate(create('g', 'b', { n: 3 })),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value.seq : (r.reason as { code: string }).code))).toEqual([1, 'already_exists', 'not_found', 2]);
+      expect((await store.changesSince(0, {}, 10)).map((c) => [c.seq, c.id])).toEqual([[1, 'a'], [2, 'b']]);
+      expect((await store.get('g', 'a'))!.data).toEqual({ n: 1 });
+    });
+
     it('strips server-owned fields from written data and merges patches (RFC 7386)', async () => {
       await store.mutate(create('t', 'x', { id: 'evil', version: 9, createdAt: 'no', a: { b: 1, c: 2 }, d: 1 }));
       const r = await store.mutate({ op: 'patch', collection: 't', id: 'x', patch: { a: { c: null, e: 3 }, d: null, updatedAt: 'no' }, prepare: id, keepPrevious: false });

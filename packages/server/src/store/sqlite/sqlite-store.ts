@@ -169,8 +169,49 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async mutate(m: Mutation): Promise<Change> {
-    return this.db.transaction(() => this.apply(m)).immediate();
+  /**
+   * Group commit: mutations that arrive in the same tick share one transaction, so one fsync
+   * acknowledges them all. Each runs in its own savepoint, so a refused one (conflict, schema)
+   * rolls back alone, seq included, and the log stays gapless. Nothing resolves before the commit.
+   */
+  mutate(m: Mutation): Promise<Change> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ m, resolve, reject });
+      if (this.pending.length === 1) setImmediate(this.commitPending);
+    });
+  }
+
+  private pending: Array<{ m: Mutation; resolve: (c: Change) => void; reject: (e: unknown) => void }> = [];
+
+  private readonly commitPending = (): void => {
+    const batch = this.pending;
+    this.pending = [];
+    const outcomes: Array<{ ok: true; change: Change } | { ok: false; error: unknown }> = [];
+    try {
+      this.db.transaction(() => {
+        for (const { m } of batch) {
+          try {
+            outcomes.push({ ok: true, change: this.applyOne(m) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      }).immediate();
+    } catch (err) {
+      // The commit itself failed (disk full, I/O error): nothing in the batch is durable.
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) p.resolve(o.change);
+      else p.reject(o.error);
+    });
+  };
+
+  /** One mutation inside the group's transaction, in a savepoint of its own. */
+  private applyOne(m: Mutation): Change {
+    return this.db.transaction(() => this.apply(m))();
   }
 
   /** Runs inside the write transaction: record write and change append commit together or not at all. */
@@ -255,6 +296,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Writes queued for the next group commit are committed, not dropped.
+    if (this.pending.length > 0 && this.db.open) this.commitPending();
     if (this.db.open) this.db.close();
   }
 }
