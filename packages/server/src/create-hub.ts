@@ -59,6 +59,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     maxSnapshotRecords: options.maxSnapshotRecords,
     replayPageSize: options.replayPageSize,
     feedPollMs: options.feedPollMs,
+    shutdownGraceMs: options.shutdownGraceMs,
     serverName: `livehub/${VERSION}`,
   });
   const collections = new CollectionService(store, registry, bus, log);

@@ -65,7 +65,10 @@ export const HubOptionsSchema = z.object({
     .optional(),
   /** A WebSocket peer that connected without a token has this long to send `auth` (ms). Default 5000. */
   authTimeoutMs: z.number().int().min(1).default(5000),
-  /** On shutdown, connections still open this long after the close began are cut (ms). Default 5000. */
+  /**
+   * Shutdown grace (ms): how long peers get to answer the 1001 close, and then how long in-flight
+   * HTTP requests get, before what is left is cut. Default 5000.
+   */
   shutdownGraceMs: z.number().int().min(0).default(5000),
   /**
    * The dashboard at `/`: true (default) serves the built `@livehub/dashboard` when installed, a

@@ -63,6 +63,14 @@ describe('a hub with auth', () => {
     expect((await api(hub.url, 'GET', '/api/c/agent', undefined, { authorization: 'Bearer nope' })).body.error.code).toBe('unauthenticated');
     expect((await api(hub.url, 'GET', '/api/c/agent', undefined, { authorization: `Bearer ${await token('bob')}` })).status).toBe(200);
     expect((await api(hub.url, 'GET', '/healthz')).status).toBe(200);
+    // Escaped paths route to the same handlers, so they must meet the same guard.
+    expect((await api(hub.url, 'GET', '/%61pi/c/agent')).status).toBe(401);
+    expect((await api(hub.url, 'POST', '/%61pi/c/agent', { x: 1 })).status).toBe(401);
+    // A token in the query is a credential, not a list filter.
+    const t = await token('bob');
+    await api(hub.url, 'POST', '/api/c/agent', { id: 'listed' }, { authorization: `Bearer ${t}` });
+    const listed = await api(hub.url, 'GET', `/api/c/agent?token=${t}&clientId=x`);
+    expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual(['listed']);
     const refused = await SseTestClient.open(`${hub.url}/api/events?channels=agent`);
     expect(refused.status).toBe(401);
     const sse = await SseTestClient.open(`${hub.url}/api/events?channels=agent&token=${await token('carol')}`);
@@ -93,6 +101,17 @@ describe('a hub with auth', () => {
     await expect(TestClient.connect(hub.url, { query: 'token=garbage' })).rejects.toThrow(/4401/);
   });
 
+  it('refuses a refresh token for another subject, keeping the session', async () => {
+    const hub = await authHub();
+    const c = await TestClient.connect(hub.url, { query: `token=${await token('henry')}` });
+    c.send({ type: 'auth', token: await token('mallory') });
+    const err = await c.waitFor((m) => m.type === 'error');
+    expect(err.code).toBe('forbidden');
+    c.send({ type: 'ping', id: 'alive' });
+    await c.waitFor((m) => m.type === 'pong');
+    c.close();
+  });
+
   it('closes 4401 at token expiry, unless a fresh token arrived with auth first', async () => {
     const hub = await authHub();
     const expiring = await TestClient.connect(hub.url, { query: `token=${await token('frank', 1)}` });
@@ -106,5 +125,22 @@ describe('a hub with auth', () => {
     await refreshed.waitFor((m) => m.type === 'pong' && m.id === 'still');
     expect(refreshed.closeCode).toBeUndefined();
     refreshed.close();
+  });
+
+  it('takes an auth frame that arrived while the authenticator was still refusing the missing token', async () => {
+    const slowNo = {
+      async authenticate(t: string | undefined) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (t === 'ok') return { sub: 'late' };
+        throw new (await import('../src/index.js')).HubError('unauthenticated');
+      },
+    };
+    const hub = await startHub({ authenticator: slowNo, authTimeoutMs: 1000 });
+    cleanups.push(() => hub.cleanup());
+    const r = await raw(hub.url);
+    r.ws.send(JSON.stringify({ type: 'auth', token: 'ok' }));
+    for (let i = 0; i < 100 && r.got.length < 1; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(r.got[0]?.type).toBe('welcome');
+    r.ws.close();
   });
 });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, startHub } from './helpers/hub-fixture.js';
+import { SqliteStore } from '../src/index.js';
+import { api, startHub, tempDir } from './helpers/hub-fixture.js';
+import { LaggyStore } from './helpers/laggy-store.js';
 import { SseTestClient } from './helpers/sse-client.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -36,7 +38,7 @@ describe('SSE transport (/api/events)', () => {
     expect(c.events('agent:a1').map((e) => e.seq)).toEqual([2, 4]);
     expect(c.events('session:9')[0]!.data).toEqual({ chunk: 'hi' });
     // Replayed events carry no id; after the sync mark (head 3) live durable ones do.
-    const liveIdx = c.messages.findIndex((m) => m.type === 'event' && m.seq === 4);
+    const liveIdx = c.messages.findLastIndex((m) => m.type === 'event' && m.seq === 4);
     expect(c.ids.slice(0, liveIdx).every((id) => id === undefined)).toBe(true);
     expect(c.ids[liveIdx]).toBe('4');
     expect(c.lastEventId).toBe('4');
@@ -76,6 +78,34 @@ describe('SSE transport (/api/events)', () => {
     const bad = await api(hub.url, 'GET', '/api/events');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_query');
+  });
+});
+
+describe('SSE edge cases', () => {
+  it('puts the id on the last copy of a change, so a resume never skips the record channel copy', async () => {
+    const hub = await hubOn();
+    await api(hub.url, 'POST', '/api/c/agent', { id: 'a1' });
+    const c = await sse(`${hub.url}/api/events?channels=agent,agent:a1`);
+    await c.until((all) => all.filter((m) => m.type === 'subscribed').length === 2);
+    await api(hub.url, 'PATCH', '/api/c/agent/a1', { x: 1 });
+    await c.until((all) => all.filter((m) => m.type === 'event').length === 2);
+    const idx = c.messages.map((m, i) => (m.type === 'event' ? i : -1)).filter((i) => i >= 0);
+    expect(idx.map((i) => c.ids[i])).toEqual([undefined, '2']);
+  });
+
+  it('leaves no subscription behind when the peer leaves while its channels are still subscribing', async () => {
+    const tmp = tempDir();
+    cleanups.push(() => tmp.cleanup());
+    const store = new LaggyStore(new SqliteStore({ file: `${tmp.dir}/l.db`, durability: 'normal' }), 20);
+    const hub = await hubOn({ store });
+    const channels = Array.from({ length: 20 }, (_, i) => `c${i}`).join(',');
+    const c = await SseTestClient.open(`${hub.url}/api/events?channels=${channels}&since=0`);
+    await c.waitFor((m) => m.type === 'subscribed');
+    c.close();
+    for (let i = 0; i < 100 && hub.hub.connectionCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hub.hub.connectionCount).toBe(0);
+    expect(hub.hub.channels()).toEqual([]);
   });
 });
 

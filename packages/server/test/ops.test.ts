@@ -153,9 +153,9 @@ describe('authentication seam', () => {
     const clients = await api(hub.url, 'GET', '/api/hub/clients', undefined, { authorization: 'Bearer good-ops' });
     expect(clients.body.clients[0]).toMatchObject({ sub: 'alice', transport: 'websocket' });
 
-    ok.send({ type: 'auth', token: 'good-alice2' });
+    ok.send({ type: 'auth', token: 'good-alice' });
     const authed = await ok.waitFor((m) => m.type === 'authed');
-    expect(authed).toMatchObject({ sub: 'alice2', exp: 4102444800 });
+    expect(authed).toMatchObject({ sub: 'alice', exp: 4102444800 });
 
     await expect(TestClient.connect(hub.url, { query: 'token=bad' })).rejects.toThrow(/4401/);
     ok.send({ type: 'auth', token: 'bad' });

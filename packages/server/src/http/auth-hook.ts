@@ -15,7 +15,9 @@ export function installAuthHook(app: FastifyInstance, authenticator: Authenticat
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (req) => {
     req.principal = ANONYMOUS;
-    if (!req.url.startsWith('/api/')) return;
+    // The matched route, not the raw URL: routing decodes %-escapes, so `/%61pi/…` is an /api/ route too.
+    const route = req.routeOptions.url;
+    if (route === undefined || !route.startsWith('/api/')) return;
     const url = requestUrl(req.raw) ?? new URL('http://localhost/');
     req.principal = await authenticator.authenticate(tokenOf(req.raw, url));
   });

@@ -2,7 +2,8 @@ import { HubError } from '../errors.js';
 import { isValidField } from '../store/fields.js';
 import type { FilterValue, ListQuery } from '../store/store.js';
 
-const RESERVED = new Set(['limit', 'cursor', 'order']);
+// `token` and `clientId` are credentials and identity (browsers put them in the query), never filters.
+const RESERVED = new Set(['limit', 'cursor', 'order', 'token', 'clientId']);
 
 /**
  * A filter value is read as a JSON scalar when it is one (`42`, `true`, `null`, `"42"`), else as

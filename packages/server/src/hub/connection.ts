@@ -55,9 +55,9 @@ export class Connection {
     clearTimeout(this.expiry);
     if (this.principal.exp === undefined) return;
     const ms = this.principal.exp * 1000 - Date.now();
-    // setTimeout holds at most ~24.8 days; a later expiry is re-armed by the next token anyway.
-    if (ms > 2 ** 31 - 1) return;
-    this.expiry = setTimeout(() => this.close(CloseCode.Unauthenticated, 'token expired'), Math.max(0, ms));
+    // setTimeout holds at most ~24.8 days: a later expiry is reached in steps.
+    const step = Math.min(Math.max(0, ms), 2 ** 31 - 1);
+    this.expiry = setTimeout(() => (step < ms ? this.armExpiry() : this.close(CloseCode.Unauthenticated, 'token expired')), step);
     this.expiry.unref();
   }
 

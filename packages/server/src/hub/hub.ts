@@ -16,7 +16,7 @@ import {
   type RequestId,
   type SubscribeMessage,
 } from '@livehub/protocol';
-import type { Authenticator, Principal } from '../auth.js';
+import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
 import type { Bus, BusMessage, EphemeralEvent } from '../bus/bus.js';
 import { matches, readChanges } from '../collections/changes-reader.js';
 import { assertEncodable } from '../encodable.js';
@@ -39,6 +39,8 @@ export interface HubConfig {
   maxSnapshotRecords: number;
   replayPageSize: number;
   feedPollMs: number;
+  /** How long peers get to finish the close handshake at shutdown before they are cut. */
+  shutdownGraceMs: number;
   serverName: string;
 }
 
@@ -191,6 +193,10 @@ export class Hub {
     return conn;
   }
 
+  isOpen(conn: Connection): boolean {
+    return this.connections.has(conn);
+  }
+
   /** The transport is gone (closed by either side, or dropped). */
   closed(conn: Connection, code: number, reason: string): void {
     if (!this.connections.delete(conn)) return;
@@ -287,6 +293,10 @@ export class Hub {
           conn.close(CloseCode.Unauthenticated, 'token refused');
           throw err;
         });
+        // A refresh renews this principal's credentials; it does not turn the connection into someone else.
+        if (principal.sub !== conn.principal.sub && conn.principal !== ANONYMOUS) {
+          throw new HubError('forbidden', `A token for '${principal.sub}' cannot refresh the session of '${conn.principal.sub}'`);
+        }
         conn.reauthenticate(principal);
         conn.send({ type: 'authed', sub: principal.sub, ...(principal.exp !== undefined ? { exp: principal.exp } : {}) });
         return;
@@ -315,6 +325,8 @@ export class Hub {
 
   /** Subscribes a connection; errors reach the caller (WS dispatch answers them as `error` frames). */
   async subscribe(conn: Connection, msg: SubscribeMessage): Promise<void> {
+    // A transport may still be subscribing when its peer leaves: nothing may outlive the connection.
+    if (!this.connections.has(conn)) throw new HubError('bad_request', 'Connection is closed');
     const channel = parseChannel(msg.channel);
     if (!channel) throw new HubError('invalid_channel', `Invalid channel '${msg.channel}'`);
     // A repeated subscribe replaces the old one (e.g. to resume from another position).
@@ -449,7 +461,7 @@ export class Hub {
     this.unsubscribeBus?.();
     for (const conn of this.connections) conn.close(CloseCode.GoingAway, 'server shutting down');
     // Peers get a grace period for the close handshake; whoever has not answered is cut.
-    for (let waited = 0; this.connections.size > 0 && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    for (let waited = 0; this.connections.size > 0 && waited < this.config.shutdownGraceMs; waited += 20) await new Promise((r) => setTimeout(r, 20));
     for (const conn of [...this.connections]) {
       conn.sink.terminate();
       this.closed(conn, CloseCode.GoingAway, 'shutdown grace period over');

@@ -63,7 +63,11 @@ export class Writer {
     while (i < q.length) {
       let j = i;
       let bytes = 0;
-      while (j < q.length && j - i < MAX_BATCH_MESSAGES && (j === i || bytes + q[j]!.frame.length <= MAX_BATCH_BYTES)) {
+      // Copies of one change (same seq, several channels) stay in one batch: SSE ids rely on it.
+      while (
+        j < q.length &&
+        (j === i || (j - i < MAX_BATCH_MESSAGES && bytes + q[j]!.frame.length <= MAX_BATCH_BYTES) || (q[j]!.seq !== undefined && q[j]!.seq === q[j - 1]!.seq))
+      ) {
         bytes += q[j]!.frame.length;
         j++;
       }

@@ -13,20 +13,25 @@ export const SYNC_MARK = '';
  */
 export class SseSink implements Sink {
   onAlive: () => void = () => undefined;
+  /** The close code this stream ended with (for the disconnect log); undefined while open or when the peer left. */
+  closedWith: number | undefined;
   private idsOn = false;
 
   constructor(private readonly res: ServerResponse) {}
 
   write(batch: readonly OutMessage[]): void {
     let text = '';
-    for (const m of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i]!;
       if (m.frame === SYNC_MARK) {
         // An event with an id and no data updates lastEventId without dispatching anything (WHATWG SSE).
         if (m.seq !== undefined) text += `id: ${m.seq}\n\n`;
         this.idsOn = true;
         continue;
       }
-      if (this.idsOn && m.seq !== undefined) text += `id: ${m.seq}\n`;
+      // Copies of one change (collection and record channel) share a seq: the id goes on the last
+      // copy, so a resume never skips a copy (the writer keeps copies in one batch).
+      if (this.idsOn && m.seq !== undefined && batch[i + 1]?.seq !== m.seq) text += `id: ${m.seq}\n`;
       text += `data: ${m.frame}\n\n`;
     }
     this.res.write(text);
@@ -49,11 +54,13 @@ export class SseSink implements Sink {
 
   close(code: number, reason: string): void {
     if (!this.isOpen) return;
+    this.closedWith = code;
     const last: ErrorMessage = { type: 'error', code: errorCodeForClose(code), message: reason, closeCode: code };
     this.res.end(`data: ${JSON.stringify(last)}\n\n`);
   }
 
   terminate(): void {
+    this.closedWith ??= 1006;
     this.res.destroy();
   }
 }

@@ -41,9 +41,10 @@ export function registerSse(app: FastifyInstance, hub: Hub): void {
     });
     res.write('retry: 1000\n\n');
     const url = requestUrl(req.raw) ?? new URL('http://localhost/');
-    const conn = hub.open(new SseSink(res), { clientId: clientIdOf(req.raw, url), transport: 'sse', remote: req.ip, userAgent: req.headers['user-agent'] }, req.principal);
+    const sink = new SseSink(res);
+    const conn = hub.open(sink, { clientId: clientIdOf(req.raw, url), transport: 'sse', remote: req.ip, userAgent: req.headers['user-agent'] }, req.principal);
     res.on('close', () => {
-      hub.closed(conn, 1000, 'peer closed');
+      hub.closed(conn, sink.closedWith ?? 1000, sink.closedWith === undefined ? 'peer closed' : '');
       // An event stream is never reused for another request; without this, a peer that went away
       // without closing its socket keeps it open and holds up the server's shutdown.
       if (res.writableFinished) req.raw.socket.end();
@@ -51,16 +52,19 @@ export function registerSse(app: FastifyInstance, hub: Hub): void {
     });
     res.on('error', () => res.destroy());
 
+    let complete = true;
     for (const channel of channels) {
-      if (conn.closeReason !== undefined) return;
+      if (!hub.isOpen(conn)) return;
       try {
         await hub.subscribe(conn, { type: 'subscribe', id: channel, channel, ...(resumeAt !== undefined ? { since: resumeAt } : {}), ...(q.data.epoch ? { epoch: q.data.epoch } : {}), snapshot });
       } catch (err) {
         const e = err instanceof HubError ? err : new HubError('internal');
         conn.send({ type: 'error', id: channel, code: e.code, message: e.message });
+        complete = false;
       }
     }
-    // Every channel is live and complete up to the hub's head: from here on ids are safe to resume from.
-    conn.writer.send(SYNC_MARK, hub.head);
+    // Every channel is live and complete up to the hub's head: from here on ids are safe to resume
+    // from. A channel that failed keeps ids off, so a reconnect retries it from the original position.
+    if (complete) conn.writer.send(SYNC_MARK, hub.head);
   });
 }

@@ -79,7 +79,9 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
         return ws.close(CloseCode.Unauthenticated, 'unauthenticated');
       }
       // No token on the upgrade: the first frame must be `auth`, within authTimeoutMs.
-      const first = await new Promise<RawData | undefined>((resolve) => {
+      // The `auth` frame may already have arrived while the authenticator was deciding.
+      const queued = early.shift()?.[0];
+      const first = queued ?? await new Promise<RawData | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), opts.authTimeoutMs);
         waiter = (frame) => {
           clearTimeout(timer);
