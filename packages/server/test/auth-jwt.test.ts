@@ -1,9 +1,9 @@
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode } from '@livehub/protocol';
 import { createJwtAuthenticator } from '../src/index.js';
-import { api, startHub } from './helpers/hub-fixture.js';
+import { api, perTest, type startHub } from './helpers/hub-fixture.js';
 import { SseTestClient } from './helpers/sse-client.js';
 import { TestClient } from './helpers/ws-client.js';
 
@@ -18,15 +18,8 @@ async function token(sub: string, expInS = 3600, secret = key): Promise<string> 
     .sign(secret);
 }
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-async function authHub(extra: Parameters<typeof startHub>[0] = {}) {
-  const h = await startHub({ auth: { secret: SECRET }, authTimeoutMs: 300, ...extra });
-  cleanups.push(() => h.cleanup());
-  return h;
-}
+const { hub, defer } = perTest();
+const authHub = (extra: Parameters<typeof startHub>[0] = {}) => hub({ auth: { secret: SECRET }, authTimeoutMs: 300, ...extra });
 
 /** Opens a raw socket and collects what arrives until it closes. */
 async function raw(url: string): Promise<{ ws: WebSocket; got: Array<Record<string, unknown>>; closed: Promise<number> }> {
@@ -74,7 +67,7 @@ describe('a hub with auth', () => {
     const refused = await SseTestClient.open(`${hub.url}/api/events?channels=agent`);
     expect(refused.status).toBe(401);
     const sse = await SseTestClient.open(`${hub.url}/api/events?channels=agent&token=${await token('carol')}`);
-    cleanups.push(() => sse.close());
+    defer(() => sse.close());
     await sse.waitFor((m) => m.type === 'subscribed');
   });
 
@@ -135,9 +128,8 @@ describe('a hub with auth', () => {
         throw new (await import('../src/index.js')).HubError('unauthenticated');
       },
     };
-    const hub = await startHub({ authenticator: slowNo, authTimeoutMs: 1000 });
-    cleanups.push(() => hub.cleanup());
-    const r = await raw(hub.url);
+    const h = await hub({ authenticator: slowNo, authTimeoutMs: 1000 });
+    const r = await raw(h.url);
     r.ws.send(JSON.stringify({ type: 'auth', token: 'ok' }));
     for (let i = 0; i < 100 && r.got.length < 1; i++) await new Promise((res) => setTimeout(res, 10));
     expect(r.got[0]?.type).toBe('welcome');

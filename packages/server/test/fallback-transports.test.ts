@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/index.js';
-import { api, startHub, tempDir } from './helpers/hub-fixture.js';
+import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
 import { SseTestClient } from './helpers/sse-client.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-async function hubOn(opts: Parameters<typeof startHub>[0] = {}) {
-  const h = await startHub(opts);
-  cleanups.push(() => h.cleanup());
-  return h;
-}
+const { hub: hubOn, defer } = perTest();
 async function sse(url: string, headers: Record<string, string> = {}) {
   const c = await SseTestClient.open(url, headers);
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   return c;
 }
 
@@ -95,7 +87,7 @@ describe('SSE edge cases', () => {
 
   it('leaves no subscription behind when the peer leaves while its channels are still subscribing', async () => {
     const tmp = tempDir();
-    cleanups.push(() => tmp.cleanup());
+    defer(() => tmp.cleanup());
     const store = new LaggyStore(new SqliteStore({ file: `${tmp.dir}/l.db`, durability: 'normal' }), 20);
     const hub = await hubOn({ store });
     const channels = Array.from({ length: 20 }, (_, i) => `c${i}`).join(',');

@@ -1,26 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloseCode } from '@livehub/protocol';
 import { HubError, SqliteStore, type Authenticator } from '../src/index.js';
-import { api, startHub, tempDir } from './helpers/hub-fixture.js';
+import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
 import { TestClient } from './helpers/ws-client.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-async function hubOn(opts: Parameters<typeof startHub>[0] = {}) {
-  const h = await startHub(opts);
-  cleanups.push(() => h.cleanup());
-  return h;
-}
+const { hub: hubOn, defer } = perTest();
 
 describe('operations endpoints', () => {
   it('reports health, clients with their channels, metrics and a status page', async () => {
-    const hub = await hubOn();
+    const hub = await hubOn({ dashboard: false });
     const c = await TestClient.connect(hub.url, { clientId: 'ops-1' });
     await c.subscribe('agent');
     await api(hub.url, 'POST', '/api/c/agent', { name: 'x' });
@@ -55,7 +47,7 @@ describe('operations endpoints', () => {
   it('never compacts below a replay in progress', async () => {
     // Slow reads and tiny pages keep the replay running while compaction is attempted repeatedly.
     const tmp = tempDir();
-    cleanups.push(async () => tmp.cleanup());
+    defer(async () => tmp.cleanup());
     const store = new LaggyStore(new SqliteStore({ file: `${tmp.dir}/pin.db`, durability: 'normal' }), 30);
     const policy = { maxChanges: 3, maxAgeMs: 1e12 };
     const hub = await hubOn({ store, retention: { ...policy, intervalMs: 600_000 }, replayPageSize: 2 });
@@ -99,7 +91,7 @@ describe('dashboard support', () => {
 
   it('serves a built dashboard folder at /, and the status page without one', async () => {
     const tmp = tempDir();
-    cleanups.push(async () => tmp.cleanup());
+    defer(async () => tmp.cleanup());
     writeFileSync(join(tmp.dir, 'index.html'), '<!doctype html><title>dash</title><div id="root"></div>');
     writeFileSync(join(tmp.dir, 'app.js'), 'console.log(1)');
     const hub = await hubOn({ dashboard: tmp.dir });
@@ -117,7 +109,7 @@ describe('dashboard support', () => {
 describe('compaction by another node', () => {
   it('stops a replay it overtook with resync_required instead of skipping, and the retry resets', async () => {
     const tmp = tempDir();
-    cleanups.push(async () => tmp.cleanup());
+    defer(async () => tmp.cleanup());
     const store = new LaggyStore(new SqliteStore({ file: `${tmp.dir}/other.db`, durability: 'normal' }), 30);
     const hub = await hubOn({ store, retention: { maxChanges: 1e6, intervalMs: 600_000 }, replayPageSize: 2 });
     for (let i = 0; i < 12; i++) await hub.collections.create('ev', { id: `e${i}` });

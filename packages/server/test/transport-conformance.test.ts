@@ -36,7 +36,7 @@ runTransportConformance(
       const c = await SseTestClient.open(`${url}/api/events?${q}`);
       const probe: Probe = {
         messages: c.messages,
-        waitFor: (pred, timeoutMs) => c.waitFor(pred, timeoutMs),
+        waitFor: (pred, timeoutMs) => c.waitFor(pred, { timeoutMs }),
         async ended(timeoutMs) {
           await c.endedPromise(timeoutMs);
           return Number(c.messages.at(-1)?.closeCode ?? -1);

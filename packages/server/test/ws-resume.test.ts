@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHub, SqliteStore } from '../src/index.js';
-import { api, startHub, tempDir } from './helpers/hub-fixture.js';
+import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
 import { TestClient } from './helpers/ws-client.js';
 
 type Hub = Awaited<ReturnType<typeof startHub>>;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-async function hubOn(opts: Parameters<typeof startHub>[0] = {}): Promise<Hub> {
-  const h = await startHub(opts);
-  cleanups.push(() => h.cleanup());
-  return h;
-}
+const { hub: hubOn, defer } = perTest();
 
 /** Seqs of every logged change of a collection after `since`, from the HTTP change log. */
 async function loggedSeqs(base: string, channel: string, since: number): Promise<number[]> {
@@ -68,7 +60,7 @@ describe('resume without gaps', () => {
 
   it('resumes across a hub restart on the same database file', async () => {
     const tmp = tempDir();
-    cleanups.push(() => tmp.cleanup());
+    defer(() => tmp.cleanup());
     const db = `${tmp.dir}/hub.db`;
     const first = createHub({ db, port: 0, logLevel: 'silent' });
     await first.start();
@@ -83,7 +75,7 @@ describe('resume without gaps', () => {
 
     const second = createHub({ db, port: 0, logLevel: 'silent' });
     await second.start();
-    cleanups.push(() => second.stop());
+    defer(() => second.stop());
     expect(second.store.epoch).toBe(epoch);
     for (let i = 3; i < 6; i++) await api(second.url, 'POST', '/api/c/task', { id: `t${i}` });
     const c2 = await TestClient.connect(second.url);
@@ -106,7 +98,7 @@ const stores = [
 async function raceHub(laggy: boolean, opts: Parameters<typeof startHub>[0] = {}): Promise<Hub> {
   if (!laggy) return hubOn(opts);
   const tmp = tempDir();
-  cleanups.push(() => tmp.cleanup());
+  defer(() => tmp.cleanup());
   const store = new LaggyStore(new SqliteStore({ file: `${tmp.dir}/laggy.db`, durability: 'normal' }));
   return hubOn({ ...opts, store, feedPollMs: 50 });
 }

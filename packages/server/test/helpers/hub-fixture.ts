@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -46,4 +47,23 @@ export async function api(
     // non-JSON body (HTML, metrics): keep the text
   }
   return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/**
+ * Per-test resources for a describe block: `defer` registers a cleanup, `hub` starts a hub that is
+ * stopped after the test; both run in reverse order after each test.
+ */
+export function perTest(): { defer(fn: () => Promise<void> | void): void; hub(options?: HubOptions): ReturnType<typeof startHub> } {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+  return {
+    defer: (fn) => void cleanups.push(fn),
+    async hub(options = {}) {
+      const h = await startHub(options);
+      cleanups.push(() => h.cleanup());
+      return h;
+    },
+  };
 }

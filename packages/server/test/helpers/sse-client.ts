@@ -1,11 +1,10 @@
-type Msg = Record<string, unknown> & { type: string };
+import { Recorder, type Msg } from './recorder.js';
 
 /**
  * A raw SSE reader for tests (fetch + a line parser): records each event's JSON and its `id:`,
  * plus bare id-only blocks (`id: N` with no data), which move Last-Event-ID in a browser.
  */
-export class SseTestClient {
-  readonly messages: Msg[] = [];
+export class SseTestClient extends Recorder {
   /** `id:` of each dispatched message, aligned with `messages` (undefined when none). */
   readonly ids: Array<string | undefined> = [];
   /** The Last-Event-ID a browser would hold now. */
@@ -13,7 +12,6 @@ export class SseTestClient {
   ended = false;
   status = 0;
   private readonly abort = new AbortController();
-  private waiters: Array<() => void> = [];
 
   static async open(url: string, headers: Record<string, string> = {}): Promise<SseTestClient> {
     const c = new SseTestClient();
@@ -60,42 +58,14 @@ export class SseTestClient {
     this.wake();
   }
 
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  async waitFor(pred: (m: Msg) => boolean, timeoutMs = 5000): Promise<Msg> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.messages.find(pred);
-      if (found) return found;
-      if (this.ended) throw new Error(`stream ended while waiting; got ${JSON.stringify(this.messages.slice(-3))}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; last: ${JSON.stringify(this.messages.slice(-3))}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-
-  async until(pred: (all: Msg[]) => boolean, timeoutMs = 5000): Promise<void> {
-    await this.waitFor(() => pred(this.messages), timeoutMs);
+  protected endedWhy(): string | undefined {
+    return this.ended ? 'stream ended' : undefined;
   }
 
   async endedPromise(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     if (!this.ended) throw new Error('stream did not end');
-  }
-
-  events(channel?: string): Array<Msg & { seq?: number; event: string; data: Record<string, unknown>; channel: string }> {
-    return this.messages.filter((m) => m.type === 'event' && (channel === undefined || m.channel === channel)) as never;
   }
 
   close(): void {
