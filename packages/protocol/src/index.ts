@@ -1,4 +1,6 @@
+// The full protocol, with the zod decoders; `./core.js` is the same minus zod, for clients.
 export * from './codes.js';
 export * from './names.js';
 export * from './records.js';
-export * from './messages.js';
+export * from './server-messages.js';
+export * from './client-messages.js';

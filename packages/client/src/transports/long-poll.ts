@@ -1,0 +1,248 @@
+import { parseChannel, type ClientMessage, type RecordEventMessage, type RequestId } from '@livehub/protocol/core';
+import { LivehubError, isLivehubError } from '../errors.js';
+import { httpRequest } from '../rest.js';
+import { httpChannelState } from './http-snapshot.js';
+import { closeCodeForStatus } from './sse.js';
+import { ABNORMAL_CLOSE, type ChannelRequest, type Transport, type TransportContext, type TransportHost } from './transport.js';
+
+interface ChangesPage {
+  changes: RecordEventMessage[];
+  seq: number;
+  epoch: string;
+  more: boolean;
+  reset?: true;
+}
+
+/** Local id when no hub ever named this client (long-poll has no `welcome` of its own). */
+function localClientId(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  let s = 'c-';
+  for (let i = 0; i < 12; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}
+
+function isDurable(channel: string): boolean {
+  const kind = parseChannel(channel)?.kind;
+  return kind === 'collection' || kind === 'record';
+}
+
+/**
+ * HTTP long-poll on `GET /api/changes?wait=`: the last resort when neither a WebSocket nor an event
+ * stream gets through. Durable events only (ephemeral events are not stored, and a poll may land on
+ * any node). The transport keeps one cursor for all channels; `subscribed` and `welcome` are
+ * synthesized from the list API and `/healthz`, so the client sees the same messages as on the
+ * other transports.
+ */
+export class LongPollTransport implements Transport {
+  readonly kind = 'long-poll' as const;
+  readonly duplex = false;
+  private readonly channels = new Map<string, ChannelRequest>();
+  /** Channels whose `subscribed` is still to be synthesized. */
+  private readonly unconfirmed = new Set<string>();
+  private cursor: number | undefined;
+  private epoch = '';
+  private head = 0;
+  private done = false;
+  private poll: AbortController | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: TransportContext,
+    private readonly host: TransportHost,
+  ) {}
+
+  open(): void {
+    this.run().catch((err: unknown) => {
+      if (this.done) return;
+      const code = isLivehubError(err) ? closeCodeForStatus(err.status) : ABNORMAL_CLOSE;
+      this.fail(code, `long-poll: ${(err as Error).message}`);
+    });
+  }
+
+  subscribe(req: ChannelRequest): void {
+    this.channels.set(req.channel, req);
+    this.unconfirmed.add(req.channel);
+    this.interrupt();
+  }
+
+  unsubscribe(channel: string, id: RequestId): void {
+    this.channels.delete(channel);
+    this.unconfirmed.delete(channel);
+    queueMicrotask(() => {
+      if (!this.done) this.host.message({ type: 'unsubscribed', id, channel });
+    });
+    this.interrupt();
+  }
+
+  send(_msg: ClientMessage): boolean {
+    return false;
+  }
+
+  updateToken(_token: string): void {
+    // Every poll reads the client's current token.
+  }
+
+  close(): void {
+    this.done = true;
+    this.interrupt();
+  }
+
+  private fail(code: number, reason: string): void {
+    if (this.done) return;
+    this.done = true;
+    this.interrupt();
+    this.host.closed({ code, reason });
+  }
+
+  /** Ends the poll in flight (or the idle wait) so a changed channel set takes effect now. */
+  private interrupt(): void {
+    this.poll?.abort();
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    const { body } = await httpRequest(this.ctx.http, 'GET', '/healthz');
+    const health = body as { epoch?: unknown; seq?: unknown };
+    if (typeof health.epoch !== 'string' || typeof health.seq !== 'number') throw new LivehubError('bad_response', '/healthz has no epoch and seq');
+    if (this.done) return;
+    this.epoch = health.epoch;
+    this.head = health.seq;
+    this.host.activity();
+    this.host.message({
+      type: 'welcome',
+      clientId: this.ctx.clientId() ?? localClientId(),
+      epoch: this.epoch,
+      seq: this.head,
+      heartbeatMs: 0,
+      server: 'livehub',
+      protocol: 1,
+    });
+    while (!this.done) {
+      await this.confirm();
+      if (this.done) return;
+      const durable = [...this.channels.keys()].filter(isDurable);
+      if (durable.length === 0 || this.cursor === undefined || this.unconfirmed.size > 0) {
+        if (this.unconfirmed.size === 0) await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      const page = await this.fetchPage(durable, this.cursor);
+      if (!page || this.done) continue;
+      this.host.activity();
+      if (page.reset) {
+        await this.resetAll(page);
+        continue;
+      }
+      for (const change of page.changes) this.dispatch(change);
+      this.cursor = page.seq;
+      this.head = Math.max(this.head, page.seq);
+    }
+  }
+
+  /** One poll; undefined when it was interrupted by a change of the channel set. */
+  private async fetchPage(channels: string[], since: number): Promise<ChangesPage | undefined> {
+    const poll = (this.poll = new AbortController());
+    const wait = this.ctx.options.pollWaitS;
+    try {
+      const { body } = await httpRequest(this.ctx.http, 'GET', '/api/changes', {
+        query: { channels: channels.join(','), since, epoch: this.epoch, wait },
+        signal: poll.signal,
+        timeoutMs: wait * 1000 + this.ctx.options.connectionTimeoutMs,
+      });
+      return body as ChangesPage;
+    } catch (err) {
+      if (poll.signal.aborted) return undefined;
+      throw err;
+    } finally {
+      if (this.poll === poll) this.poll = undefined;
+    }
+  }
+
+  /** `/api/changes` names the collection as `channel`; deliver a copy on each subscribed channel it belongs to, as the WebSocket does. */
+  private dispatch(change: RecordEventMessage): void {
+    const { collection, id } = change.data;
+    for (const channel of [collection, `${collection}:${id}`]) {
+      if (this.done) return;
+      if (this.channels.has(channel) && !this.unconfirmed.has(channel)) this.host.message({ ...change, channel });
+    }
+  }
+
+  private lowerCursor(seq: number): void {
+    this.cursor = this.cursor === undefined ? seq : Math.min(this.cursor, seq);
+  }
+
+  /** Synthesizes `subscribed` for new channels: from their position, or from the list API when they have none. */
+  private async confirm(): Promise<void> {
+    for (const channel of [...this.unconfirmed]) {
+      if (this.done) return;
+      const req = this.channels.get(channel);
+      const pos = this.host.position(channel);
+      if (!req || !pos) {
+        this.unconfirmed.delete(channel);
+        this.channels.delete(channel);
+        continue;
+      }
+      const info = parseChannel(channel);
+      if (!info) {
+        this.unconfirmed.delete(channel);
+        this.channels.delete(channel);
+        this.host.message({ type: 'error', id: req.id, code: 'invalid_channel', message: `Invalid channel '${channel}'` });
+        continue;
+      }
+      if (!isDurable(channel)) {
+        // No history and, on long-poll, no delivery: confirmed so the app is not left pending.
+        this.unconfirmed.delete(channel);
+        this.host.message({ type: 'subscribed', id: req.id, channel, seq: this.head, epoch: this.epoch, replayed: 0, ...(req.snapshot ? { snapshot: [] } : {}) });
+        continue;
+      }
+      if (pos.since !== undefined && (pos.epoch === undefined || pos.epoch === this.epoch)) {
+        this.unconfirmed.delete(channel);
+        this.lowerCursor(pos.since);
+        // A position the log no longer has shows up as `reset` on the next poll.
+        this.host.message({ type: 'subscribed', id: req.id, channel, seq: pos.since, epoch: this.epoch, replayed: 0 });
+        continue;
+      }
+      const state = await httpChannelState(this.ctx.http, channel, req.snapshot === true);
+      if (this.done || this.channels.get(channel) !== req) continue;
+      this.unconfirmed.delete(channel);
+      this.lowerCursor(state.seq);
+      const reset = pos.since !== undefined; // a position from another epoch
+      this.host.message({
+        type: 'subscribed',
+        id: req.id,
+        channel,
+        seq: state.seq,
+        epoch: state.epoch,
+        replayed: 0,
+        ...(state.records ? { snapshot: state.records } : {}),
+        ...(reset ? { reset: true as const } : {}),
+      });
+    }
+  }
+
+  /** The hub refused the cursor (compacted, or another epoch): every durable channel starts over. */
+  private async resetAll(page: ChangesPage): Promise<void> {
+    if (page.epoch !== this.epoch) {
+      this.epoch = page.epoch;
+      this.host.message({ type: 'welcome', clientId: this.ctx.clientId() ?? localClientId(), epoch: page.epoch, seq: page.seq, heartbeatMs: 0, server: 'livehub', protocol: 1 });
+    }
+    this.cursor = undefined;
+    for (const [channel, req] of [...this.channels]) {
+      if (!isDurable(channel) || this.unconfirmed.has(channel)) continue;
+      const state = await httpChannelState(this.ctx.http, channel, req.snapshot === true);
+      if (this.done) return;
+      if (this.channels.get(channel) !== req) continue;
+      this.lowerCursor(state.seq);
+      this.host.message({
+        type: 'subscribed',
+        id: req.id,
+        channel,
+        seq: state.seq,
+        epoch: state.epoch,
+        replayed: 0,
+        reset: true,
+        ...(state.records ? { snapshot: state.records } : {}),
+      });
+    }
+  }
+}
