@@ -1,0 +1,140 @@
+import { isLivehubError, type LivehubError, type LiveRecord, type MergePatch, type RecordInput } from '@livehub/client';
+import { useMutation, useQueryClient, type QueryClient, type UseMutationResult } from '@tanstack/react-query';
+import { useLivehubClient } from './context.js';
+import { applyConfirmed, applyOptimistic, removeFromCaches, type Rollback } from './optimistic-cache.js';
+
+export interface UpdateVars<T extends object> {
+  id: string;
+  data: RecordInput<T>;
+  /** Write only if the record is still at this version (If-Match): 412 `version_conflict` otherwise. */
+  ifVersion?: number;
+}
+export interface PatchVars<T extends object> {
+  id: string;
+  patch: MergePatch<T>;
+  ifVersion?: number;
+}
+export interface RemoveVars {
+  id: string;
+  ifVersion?: number;
+}
+export type CreateVars<T extends object> = RecordInput<T> & { id?: string };
+
+export interface LiveMutationOptions {
+  /**
+   * Called when a write is refused because the record changed first: 412 `version_conflict`
+   * (`ifVersion` did not match) or 409 `already_exists`. The optimistic change is rolled back before.
+   */
+  onConflict?: (err: LivehubError) => void;
+}
+
+export interface LiveMutations<T extends object> {
+  create: UseMutationResult<LiveRecord<T>, LivehubError, CreateVars<T>, Rollback>;
+  update: UseMutationResult<LiveRecord<T>, LivehubError, UpdateVars<T>, Rollback>;
+  patch: UseMutationResult<LiveRecord<T>, LivehubError, PatchVars<T>, Rollback>;
+  remove: UseMutationResult<void, LivehubError, RemoveVars, Rollback>;
+}
+
+type AnyRecord = LiveRecord<Record<string, unknown>>;
+
+/** True for the errors that mean "someone else wrote first": the optimistic value was never going to land. */
+export function isConflict(err: unknown): err is LivehubError {
+  return isLivehubError(err) && (err.status === 409 || err.status === 412);
+}
+
+/** RFC 7386, as the hub applies it: null removes, objects merge, anything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+/** The record as the caches hold it now (any live query of the collection that has it). */
+function cachedRecord(qc: QueryClient, collection: string, id: string): AnyRecord | undefined {
+  for (const [key, data] of qc.getQueriesData({ queryKey: ['livehub', collection] })) {
+    if (key[2] === 'record' && key[3] === id && data) return data as AnyRecord;
+    if (key[2] === 'list' && data) {
+      const hit = (data as { items: AnyRecord[] }).items.find((r) => r.id === id);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+const SERVER_FIELDS = ['id', 'version', 'createdAt', 'updatedAt'];
+function withoutServerFields(data: object): Record<string, unknown> {
+  const out = { ...(data as Record<string, unknown>) };
+  for (const f of SERVER_FIELDS) delete out[f];
+  return out;
+}
+
+/**
+ * Writes to a collection that show at once in every live query of it (optimistic), are confirmed
+ * by the hub's answer, and are rolled back when the hub refuses them — in particular on 409/412,
+ * when someone else changed the record first. The live events that follow need no refetch.
+ */
+export function useLiveMutation<T extends object = Record<string, unknown>>(collection: string, options: LiveMutationOptions = {}): LiveMutations<T> {
+  const client = useLivehubClient();
+  const qc = useQueryClient();
+  const col = () => client.collection<T>(collection);
+  const failed = (err: LivehubError, _vars: unknown, rollback: Rollback | undefined) => {
+    rollback?.undo();
+    if (isConflict(err)) options.onConflict?.(err);
+  };
+
+  const create = useMutation<LiveRecord<T>, LivehubError, CreateVars<T>, Rollback & { tempId: string }>({
+    mutationFn: (vars) => col().create(vars),
+    onMutate: (vars) => {
+      // A placeholder until the hub assigns the id; version 0 so every real copy supersedes it.
+      const tempId = vars.id ?? `optimistic-${Math.random().toString(36).slice(2, 10)}`;
+      const now = new Date().toISOString();
+      const rec = { ...withoutServerFields(vars), id: tempId, version: 0, createdAt: now, updatedAt: now } as AnyRecord;
+      return { ...applyOptimistic(qc, collection, tempId, rec), tempId };
+    },
+    onSuccess: (record, _vars, ctx) => {
+      if (ctx.tempId !== record.id) removeFromCaches(qc, collection, ctx.tempId);
+      applyConfirmed(qc, collection, record as AnyRecord, 'created');
+    },
+    onError: (err, vars, ctx) => {
+      if (ctx && vars.id === undefined) removeFromCaches(qc, collection, ctx.tempId);
+      failed(err, vars, ctx);
+    },
+  });
+
+  const update = useMutation<LiveRecord<T>, LivehubError, UpdateVars<T>, Rollback>({
+    mutationFn: ({ id, data, ifVersion }) => col().update(id, data, ifVersion !== undefined ? { ifVersion } : {}),
+    onMutate: ({ id, data }) => {
+      const cur = cachedRecord(qc, collection, id);
+      if (!cur) return { undo() {} };
+      const rec = { ...withoutServerFields(data), id, version: cur.version, createdAt: cur.createdAt, updatedAt: cur.updatedAt } as AnyRecord;
+      return applyOptimistic(qc, collection, id, rec);
+    },
+    onSuccess: (record) => applyConfirmed(qc, collection, record as AnyRecord, 'updated'),
+    onError: failed,
+  });
+
+  const patch = useMutation<LiveRecord<T>, LivehubError, PatchVars<T>, Rollback>({
+    mutationFn: ({ id, patch: p, ifVersion }) => col().patch(id, p, ifVersion !== undefined ? { ifVersion } : {}),
+    onMutate: ({ id, patch: p }) => {
+      const cur = cachedRecord(qc, collection, id);
+      if (!cur) return { undo() {} };
+      const merged = mergePatch(cur, withoutServerFields(p)) as Record<string, unknown>;
+      const rec = { ...merged, id, version: cur.version, createdAt: cur.createdAt, updatedAt: cur.updatedAt } as AnyRecord;
+      return applyOptimistic(qc, collection, id, rec);
+    },
+    onSuccess: (record) => applyConfirmed(qc, collection, record as AnyRecord, 'updated'),
+    onError: failed,
+  });
+
+  const remove = useMutation<void, LivehubError, RemoveVars, Rollback>({
+    mutationFn: ({ id, ifVersion }) => col().remove(id, ifVersion !== undefined ? { ifVersion } : {}),
+    onMutate: ({ id }) => applyOptimistic(qc, collection, id, null),
+    onError: failed,
+  });
+
+  return { create: create as unknown as LiveMutations<T>['create'], update, patch, remove };
+}
