@@ -98,7 +98,10 @@ describe('dashboard support', () => {
     const index = await api(hub.url, 'GET', '/');
     expect(index.headers.get('content-type')).toMatch(/text\/html/);
     expect(index.body).toContain('<title>dash</title>');
-    expect((await api(hub.url, 'GET', '/app.js')).headers.get('content-type')).toMatch(/javascript/);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const asset = await api(hub.url, 'GET', '/app.js');
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect(asset.headers.get('cache-control')).toMatch(/immutable/);
     expect((await api(hub.url, 'GET', '/api/c/x')).status).toBe(200);
     expect((await api(hub.url, 'GET', '/nope.js')).body.error.code).toBe('not_found');
     const plain = await hubOn({ dashboard: false });

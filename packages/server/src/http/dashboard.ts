@@ -26,6 +26,16 @@ export function registerDashboard(app: FastifyInstance, deps: { store: Store; ve
     registerHomePage(app, deps);
     return undefined;
   }
-  void app.register(fastifyStatic, { root: dir, prefix: '/', index: ['index.html'], cacheControl: true, maxAge: '1h', immutable: false });
+  void app.register(fastifyStatic, {
+    root: dir,
+    prefix: '/',
+    index: ['index.html'],
+    cacheControl: false,
+    // index.html must be revalidated, or a browser keeps a page naming assets an upgrade removed;
+    // the assets' names carry their content hash, so they can be cached for good.
+    setHeaders(res, path) {
+      res.setHeader('cache-control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+    },
+  });
   return dir;
 }
