@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { api, tempDir } from '../../server/test/helpers/hub-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { api, perTest, tempDir } from '../../server/test/helpers/hub-fixture.js';
 import { readVersions } from '../../server/test/helpers/write-load.js';
 import { createClient, type LivehubClient } from '../src/index.js';
-import { freePort, hubProcess, stopHub, type HubProcess } from './helpers/hub-process.js';
+import { freePort, hubProcess, stopHub } from './helpers/hub-process.js';
 import { until } from './helpers/recorder.js';
 
 const CLIENTS = 1000;
@@ -17,12 +17,7 @@ interface Replica {
   resets: number;
 }
 
-const procs: HubProcess[] = [];
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-  for (const p of procs.splice(0)) await stopHub(p);
-});
+const { defer } = perTest();
 
 async function write(base: string, method: string, path: string, body?: unknown): Promise<void> {
   const r = await api(base, method, path, body);
@@ -32,11 +27,11 @@ async function write(base: string, method: string, path: string, body?: unknown)
 describe(`${CLIENTS} clients reconnecting at once (real hub process)`, () => {
   it('all converge on the same final state after a hub restart, each change applied once and in order', async () => {
     const tmp = tempDir();
-    cleanups.push(() => tmp.cleanup());
+    defer(() => tmp.cleanup());
     const db = join(tmp.dir, 'hub.db');
     const port = await freePort();
     const first = await hubProcess(db, port);
-    procs.push(first);
+    defer(() => stopHub(first));
     await Promise.all(Array.from({ length: 20 }, (_, i) => write(first.url, 'POST', '/api/c/item', { id: `i${i}`, n: 0 })));
 
     const replicas: Replica[] = [];
@@ -60,7 +55,7 @@ describe(`${CLIENTS} clients reconnecting at once (real hub process)`, () => {
       });
       replicas.push(r);
     }
-    cleanups.push(() => {
+    defer(() => {
       for (const r of replicas) r.client.close();
     });
     await until(() => replicas.every((r) => r.client.isConnected && r.resets === 1), 'every client connected with its snapshot', 30_000);
@@ -70,7 +65,7 @@ describe(`${CLIENTS} clients reconnecting at once (real hub process)`, () => {
 
     // Changes while the hub is away, through another process on the same database.
     const other = await hubProcess(db, await freePort());
-    procs.push(other);
+    defer(() => stopHub(other));
     const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
     await Promise.all(range(0, 20).map((i) => write(other.url, 'PATCH', `/api/c/item/i${i}`, { n: 1 })));
     await Promise.all(range(20, 30).map((i) => write(other.url, 'POST', '/api/c/item', { id: `i${i}`, n: 0 })));
@@ -78,7 +73,7 @@ describe(`${CLIENTS} clients reconnecting at once (real hub process)`, () => {
     await stopHub(other);
 
     const back = await hubProcess(db, port);
-    procs.push(back);
+    defer(() => stopHub(back));
     await until(() => replicas.every((r) => r.client.isConnected), 'every client back', 30_000);
     await Promise.all(range(20, 30).map((i) => write(back.url, 'PATCH', `/api/c/item/i${i}`, { n: 2 })));
 

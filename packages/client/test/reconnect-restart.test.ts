@@ -1,29 +1,24 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { api, tempDir } from '../../server/test/helpers/hub-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { api, perTest, tempDir } from '../../server/test/helpers/hub-fixture.js';
 import { readWholeLog } from '../../server/test/helpers/write-load.js';
 import { createClient, type LivehubClient } from '../src/index.js';
-import { freePort, hubProcess, stopHub, type HubProcess } from './helpers/hub-process.js';
+import { freePort, hubProcess, stopHub } from './helpers/hub-process.js';
 import { record, until } from './helpers/recorder.js';
 
-const procs: HubProcess[] = [];
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-  for (const p of procs.splice(0)) await stopHub(p);
-});
+const { defer } = perTest();
 
 describe('reconnect after a hub restart (real hub processes)', () => {
   it('resumes every subscription from its seq: changes made while the hub was down arrive once, in order, with no reset', async () => {
     const tmp = tempDir();
-    cleanups.push(() => tmp.cleanup());
+    defer(() => tmp.cleanup());
     const db = join(tmp.dir, 'hub.db');
     const port = await freePort();
     const first = await hubProcess(db, port);
-    procs.push(first);
+    defer(() => stopHub(first));
 
     const c: LivehubClient = createClient({ url: first.url, reconnect: { initialDelayMs: 50, maxDelayMs: 250 } });
-    cleanups.push(() => c.close());
+    defer(() => c.close());
     const states: string[] = [];
     c.on('state', (s) => states.push(s.to));
     const plans: Array<{ code: number; delayMs: number }> = [];
@@ -49,7 +44,7 @@ describe('reconnect after a hub restart (real hub processes)', () => {
 
     // Meanwhile another hub process on the same database takes writes.
     const other = await hubProcess(db, await freePort());
-    procs.push(other);
+    defer(() => stopHub(other));
     for (let i = 0; i < 10; i++) await write(other.url, 'PATCH', `/api/c/item/i${i}`, { n: 1 });
     for (let i = 10; i < 15; i++) await write(other.url, 'POST', '/api/c/item', { id: `i${i}`, n: 0 });
     await write(other.url, 'DELETE', '/api/c/item/i3');
@@ -59,7 +54,7 @@ describe('reconnect after a hub restart (real hub processes)', () => {
 
     // The hub comes back on the client's address; the client catches up, then follows live writes.
     const back = await hubProcess(db, port);
-    procs.push(back);
+    defer(() => stopHub(back));
     await until(() => c.isConnected, 'reconnected', 15_000);
     for (const id of ['i10', 'i12', 'i13', 'i14', 'i0']) await write(back.url, 'PATCH', `/api/c/item/${id}`, { n: 2 });
 
@@ -86,13 +81,13 @@ describe('reconnect after a hub restart (real hub processes)', () => {
 
   it('a hub on a replaced database (new epoch) makes each subscription reset once, with a fresh snapshot', async () => {
     const tmp = tempDir();
-    cleanups.push(() => tmp.cleanup());
+    defer(() => tmp.cleanup());
     const port = await freePort();
     const first = await hubProcess(join(tmp.dir, 'a.db'), port);
-    procs.push(first);
+    defer(() => stopHub(first));
     for (let i = 0; i < 3; i++) await api(first.url, 'POST', '/api/c/item', { id: `old${i}` });
     const c = createClient({ url: first.url, reconnect: { initialDelayMs: 50, maxDelayMs: 250 } });
-    cleanups.push(() => c.close());
+    defer(() => c.close());
     const withSnapshot = c.subscribe('item', { snapshot: true });
     const liveOnly = c.subscribe('item:new1');
     const rec = record(withSnapshot);
@@ -102,7 +97,7 @@ describe('reconnect after a hub restart (real hub processes)', () => {
 
     await stopHub(first);
     const second = await hubProcess(join(tmp.dir, 'b.db'), port);
-    procs.push(second);
+    defer(() => stopHub(second));
     for (let i = 0; i < 2; i++) await api(second.url, 'POST', '/api/c/item', { id: `new${i}` });
     await until(() => rec.resets.length === 2 && recLive.resets.length === 1, 'one reset each', 15_000);
     await until(() => rec.state.size === 2, 'the new records');

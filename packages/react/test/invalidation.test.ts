@@ -2,24 +2,13 @@
 import type { LivehubClient } from '@livehub/client';
 import { useChannel, useQueryInvalidation } from '@livehub/react';
 import { useQuery } from '@tanstack/react-query';
-import { cleanup, waitFor } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { http, RequestLog, startLiveHub, testClient, type LiveHub } from './helpers/live-hub.js';
+import { waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { http, liveHubSuite, RequestLog } from './helpers/live-hub.js';
 import { renderLive } from './helpers/render.js';
 
-let hub: LiveHub;
-beforeAll(async () => {
-  hub = await startLiveHub();
-});
-afterAll(async () => {
-  await hub?.cleanup();
-});
+const suite = liveHubSuite();
 let client: LivehubClient | undefined;
-afterEach(() => {
-  cleanup();
-  client?.close();
-  client = undefined;
-});
 
 /** Runs `n` writes, `width` at a time. */
 async function writes(n: number, width: number, write: (i: number) => Promise<unknown>): Promise<void> {
@@ -35,9 +24,9 @@ const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('useQueryInvalidation against a real hub', () => {
   it('turns a burst of 500 events into one refetch per query key', async () => {
-    await http(hub.url, 'POST', '/api/c/agent', { id: 'x1', n: 0 });
-    await http(hub.url, 'POST', '/api/c/agent', { id: 'x2', n: 0 });
-    client = testClient(hub.url, new RequestLog());
+    await http(suite.hub.url, 'POST', '/api/c/agent', { id: 'x1', n: 0 });
+    await http(suite.hub.url, 'POST', '/api/c/agent', { id: 'x2', n: 0 });
+    client = suite.client(new RequestLog());
     const calls = { agents: 0, x1: 0, x2: 0, other: 0 };
     let events = 0;
     const { result } = renderLive(() => {
@@ -55,7 +44,7 @@ describe('useQueryInvalidation against a real hub', () => {
     await waitFor(() => expect(client!.subscription('agent')?.state).toBe('subscribed'));
 
     // 500 changes: 499 to x1 and one to x2, from 16 writers at once.
-    await writes(500, 16, (i) => http(hub.url, 'PATCH', `/api/c/agent/${i === 250 ? 'x2' : 'x1'}`, { n: i + 1 }));
+    await writes(500, 16, (i) => http(suite.hub.url, 'PATCH', `/api/c/agent/${i === 250 ? 'x2' : 'x1'}`, { n: i + 1 }));
     await waitFor(() => expect(events).toBe(500), { timeout: 15_000 });
     await waitFor(() => expect(calls).toEqual({ agents: 2, x1: 2, x2: 2, other: 1 }), { timeout: 5_000 });
     // Nothing else is pending: after another debounce window the counts are the same.
@@ -64,8 +53,8 @@ describe('useQueryInvalidation against a real hub', () => {
   });
 
   it('invalidates only for the listed events, and stops when unmounted', async () => {
-    await http(hub.url, 'POST', '/api/c/job', { id: 'j1', state: 'new' });
-    client = testClient(hub.url, new RequestLog());
+    await http(suite.hub.url, 'POST', '/api/c/job', { id: 'j1', state: 'new' });
+    client = suite.client(new RequestLog());
     let calls = 0;
     let seen = 0;
     const { result, unmount } = renderLive(() => {
@@ -75,8 +64,8 @@ describe('useQueryInvalidation against a real hub', () => {
     }, client);
     await waitFor(() => expect(result.current.data).toBe(1));
     await waitFor(() => expect(client!.subscription('job')?.state).toBe('subscribed'));
-    await http(hub.url, 'PATCH', '/api/c/job/j1', { state: 'run' });
-    await http(hub.url, 'DELETE', '/api/c/job/j1');
+    await http(suite.hub.url, 'PATCH', '/api/c/job/j1', { state: 'run' });
+    await http(suite.hub.url, 'DELETE', '/api/c/job/j1');
     await waitFor(() => expect(seen).toBe(2));
     await waitFor(() => expect(calls).toBe(2));
     unmount();

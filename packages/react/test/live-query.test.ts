@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import type { LivehubClient } from '@livehub/client';
 import { useChannel, useLiveQuery, useLiveRecord } from '@livehub/react';
-import { cleanup, waitFor } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { http, RequestLog, startLiveHub, testClient, type LiveHub } from './helpers/live-hub.js';
+import { waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { http, liveHubSuite, RequestLog } from './helpers/live-hub.js';
 import { renderLive } from './helpers/render.js';
 
 interface Agent {
@@ -12,29 +12,17 @@ interface Agent {
   rank?: number;
 }
 
-let hub: LiveHub;
-beforeAll(async () => {
-  hub = await startLiveHub();
-});
-afterAll(async () => {
-  await hub?.cleanup();
-});
-
+const suite = liveHubSuite();
 let client: LivehubClient | undefined;
-afterEach(() => {
-  cleanup();
-  client?.close();
-  client = undefined;
-});
 
 const names = (items: { name: string }[] | undefined) => items?.map((a) => a.name);
 
 describe('useLiveQuery / useLiveRecord against a real hub', () => {
   it('applies create, update and delete to the cached lists and record in place, by filter and order, without refetching', async () => {
-    await http(hub.url, 'POST', '/api/c/agent', { id: 'a1', name: 'bravo', status: 'idle', rank: 2 });
-    await http(hub.url, 'POST', '/api/c/agent', { id: 'a2', name: 'delta', status: 'busy', rank: 4 });
+    await http(suite.hub.url, 'POST', '/api/c/agent', { id: 'a1', name: 'bravo', status: 'idle', rank: 2 });
+    await http(suite.hub.url, 'POST', '/api/c/agent', { id: 'a2', name: 'delta', status: 'busy', rank: 4 });
     const log = new RequestLog();
-    client = testClient(hub.url, log);
+    client = suite.client(log);
     const { result } = renderLive(
       () => ({
         byRank: useLiveQuery<Agent>('agent', { order: '-rank' }),
@@ -54,8 +42,8 @@ describe('useLiveQuery / useLiveRecord against a real hub', () => {
     expect(reads).toBe(4); // one read per query, nothing else
 
     // Created elsewhere: inserted where the order puts it, and only into the lists whose filter it matches.
-    await http(hub.url, 'POST', '/api/c/agent', { id: 'a3', name: 'alpha', status: 'idle', rank: 3 });
-    await http(hub.url, 'POST', '/api/c/agent', { id: 'a4', name: 'echo', status: 'busy', rank: 1 });
+    await http(suite.hub.url, 'POST', '/api/c/agent', { id: 'a3', name: 'alpha', status: 'idle', rank: 3 });
+    await http(suite.hub.url, 'POST', '/api/c/agent', { id: 'a4', name: 'echo', status: 'busy', rank: 1 });
     await waitFor(() => {
       expect(names(result.current.byRank.data?.items)).toEqual(['delta', 'alpha', 'bravo', 'echo']);
       expect(names(result.current.idle.data?.items)).toEqual(['alpha', 'bravo']);
@@ -63,18 +51,18 @@ describe('useLiveQuery / useLiveRecord against a real hub', () => {
     });
 
     // Updated: replaced by version, moved by order, and out of a filter it no longer matches.
-    await http(hub.url, 'PATCH', '/api/c/agent/a1', { status: 'busy', rank: 9 });
+    await http(suite.hub.url, 'PATCH', '/api/c/agent/a1', { status: 'busy', rank: 9 });
     await waitFor(() => {
       expect(names(result.current.byRank.data?.items)).toEqual(['bravo', 'delta', 'alpha', 'echo']);
       expect(names(result.current.idle.data?.items)).toEqual(['alpha']);
       expect(result.current.a1.data).toMatchObject({ status: 'busy', rank: 9, version: 2 });
     });
     // ...and into a filter it now matches.
-    await http(hub.url, 'PATCH', '/api/c/agent/a4', { status: 'idle' });
+    await http(suite.hub.url, 'PATCH', '/api/c/agent/a4', { status: 'idle' });
     await waitFor(() => expect(names(result.current.idle.data?.items)).toEqual(['alpha', 'echo']));
 
     // Deleted: removed from every list, and the record becomes null.
-    await http(hub.url, 'DELETE', '/api/c/agent/a3');
+    await http(suite.hub.url, 'DELETE', '/api/c/agent/a3');
     await waitFor(() => {
       expect(names(result.current.byRank.data?.items)).toEqual(['bravo', 'delta', 'echo']);
       expect(names(result.current.idle.data?.items)).toEqual(['echo']);
@@ -82,32 +70,32 @@ describe('useLiveQuery / useLiveRecord against a real hub', () => {
     });
 
     // The cache equals what a fresh read returns, and it took no read to get there.
-    const fresh = await http(hub.url, 'GET', '/api/c/agent?order=-rank');
+    const fresh = await http(suite.hub.url, 'GET', '/api/c/agent?order=-rank');
     expect(result.current.byRank.data?.items).toEqual(fresh.items);
     expect(log.lists('agent')).toBe(reads);
   });
 
   it('loses nothing written between the list read and the subscription', async () => {
     const log = new RequestLog();
-    client = testClient(hub.url, log);
+    client = suite.client(log);
     // Writes race the first read: whatever the read misses must arrive as events after its seq.
     const writing = (async () => {
-      for (let i = 0; i < 40; i++) await http(hub.url, 'POST', '/api/c/race', { id: `r${String(i).padStart(2, '0')}`, name: `r${i}`, status: 'idle' });
+      for (let i = 0; i < 40; i++) await http(suite.hub.url, 'POST', '/api/c/race', { id: `r${String(i).padStart(2, '0')}`, name: `r${i}`, status: 'idle' });
     })();
     const { result } = renderLive(() => useLiveQuery<Agent>('race', { order: 'id', limit: 100 }), client);
     await writing;
     await waitFor(() => expect(result.current.data?.items.length).toBe(40));
-    const fresh = await http(hub.url, 'GET', '/api/c/race?order=id&limit=100');
+    const fresh = await http(suite.hub.url, 'GET', '/api/c/race?order=id&limit=100');
     expect(result.current.data?.items).toEqual(fresh.items);
     expect(log.lists('race')).toBe(1);
   });
 
   it('shares the channel with a useChannel that subscribed first, and still loses nothing', async () => {
     const log = new RequestLog();
-    client = testClient(hub.url, log);
+    client = suite.client(log);
     let heard = 0;
     const writing = (async () => {
-      for (let i = 0; i < 30; i++) await http(hub.url, 'POST', '/api/c/shared', { id: `s${String(i).padStart(2, '0')}`, name: `s${i}`, status: 'idle' });
+      for (let i = 0; i < 30; i++) await http(suite.hub.url, 'POST', '/api/c/shared', { id: `s${String(i).padStart(2, '0')}`, name: `s${i}`, status: 'idle' });
     })();
     // The live-only subscription of useChannel starts wherever the hub is when it arrives; the
     // list must notice when that is after its own read, and read again.
@@ -117,31 +105,31 @@ describe('useLiveQuery / useLiveRecord against a real hub', () => {
     }, client);
     await writing;
     await waitFor(() => expect(result.current.data?.items.length).toBe(30));
-    const fresh = await http(hub.url, 'GET', '/api/c/shared?order=id&limit=100');
+    const fresh = await http(suite.hub.url, 'GET', '/api/c/shared?order=id&limit=100');
     expect(result.current.data?.items).toEqual(fresh.items);
     // One subscription feeds both hooks.
     heard = 0;
-    await http(hub.url, 'POST', '/api/c/shared', { id: 's99', name: 's99', status: 'idle' });
+    await http(suite.hub.url, 'POST', '/api/c/shared', { id: 's99', name: 's99', status: 'idle' });
     await waitFor(() => expect(result.current.data?.items.length).toBe(31));
     await waitFor(() => expect(heard).toBe(1));
   });
 
   it('refetches a paged list once when records cross its page boundary', async () => {
-    for (let i = 1; i <= 5; i++) await http(hub.url, 'POST', '/api/c/paged', { id: `p${i}`, name: `p${i}`, status: 'idle', rank: i });
+    for (let i = 1; i <= 5; i++) await http(suite.hub.url, 'POST', '/api/c/paged', { id: `p${i}`, name: `p${i}`, status: 'idle', rank: i });
     const log = new RequestLog();
-    client = testClient(hub.url, log);
+    client = suite.client(log);
     const { result } = renderLive(() => useLiveQuery<Agent>('paged', { order: 'rank', limit: 3 }), client);
     await waitFor(() => expect(names(result.current.data?.items)).toEqual(['p1', 'p2', 'p3']));
     expect(result.current.data?.nextCursor).toBeDefined();
 
     // Beyond the page: nothing to do.
-    await http(hub.url, 'PATCH', '/api/c/paged/p5', { rank: 50 });
+    await http(suite.hub.url, 'PATCH', '/api/c/paged/p5', { rank: 50 });
     // Inside the page: placed in order, the page trimmed to its limit, then re-read once for the cursor.
-    await http(hub.url, 'POST', '/api/c/paged', { id: 'p0', name: 'p0', status: 'idle', rank: 0 });
+    await http(suite.hub.url, 'POST', '/api/c/paged', { id: 'p0', name: 'p0', status: 'idle', rank: 0 });
     await waitFor(() => expect(names(result.current.data?.items)).toEqual(['p0', 'p1', 'p2']));
     await waitFor(() => expect(log.lists('paged')).toBe(2));
     await waitFor(() => expect(result.current.isFetching).toBe(false));
-    const fresh = await http(hub.url, 'GET', '/api/c/paged?order=rank&limit=3');
+    const fresh = await http(suite.hub.url, 'GET', '/api/c/paged?order=rank&limit=3');
     expect(result.current.data?.items).toEqual(fresh.items);
     expect(result.current.data?.nextCursor).toBe(fresh.nextCursor);
   });

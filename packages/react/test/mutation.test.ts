@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import type { LivehubClient, LivehubError } from '@livehub/client';
 import { livehubKeys, useLiveMutation, useLiveQuery, type LiveList } from '@livehub/react';
-import { act, cleanup, waitFor } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { http, RequestLog, startLiveHub, testClient, type LiveHub } from './helpers/live-hub.js';
+import { act, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { http, liveHubSuite, RequestLog } from './helpers/live-hub.js';
 import { renderLive } from './helpers/render.js';
 
 interface Task {
@@ -11,23 +11,12 @@ interface Task {
   done: boolean;
 }
 
-let hub: LiveHub;
-beforeAll(async () => {
-  hub = await startLiveHub();
-});
-afterAll(async () => {
-  await hub?.cleanup();
-});
+const suite = liveHubSuite();
 let client: LivehubClient | undefined;
-afterEach(() => {
-  cleanup();
-  client?.close();
-  client = undefined;
-});
 
 function setup(collection: string, conflicts: LivehubError[]) {
   const log = new RequestLog();
-  client = testClient(hub.url, log);
+  client = suite.client(log);
   const r = renderLive(
     () => ({
       list: useLiveQuery<Task>(collection, { order: 'title' }),
@@ -48,12 +37,12 @@ function setup(collection: string, conflicts: LivehubError[]) {
 
 describe('useLiveMutation against a real hub', () => {
   it('shows a patch at once, and rolls it back when the hub answers 412', async () => {
-    await http(hub.url, 'POST', '/api/c/task', { id: 't1', title: 'write docs', done: false });
+    await http(suite.hub.url, 'POST', '/api/c/task', { id: 't1', title: 'write docs', done: false });
     const conflicts: LivehubError[] = [];
     const { result, log, history } = setup('task', conflicts);
     await waitFor(() => expect(result.current.list.data?.items).toHaveLength(1));
     // Someone else writes first: version 2.
-    await http(hub.url, 'PATCH', '/api/c/task/t1', { title: 'write the docs' });
+    await http(suite.hub.url, 'PATCH', '/api/c/task/t1', { title: 'write the docs' });
     await waitFor(() => expect(result.current.list.data?.items[0]?.version).toBe(2));
 
     await act(async () => {
@@ -98,7 +87,7 @@ describe('useLiveMutation against a real hub', () => {
   });
 
   it('rolls a delete back when the hub answers 412, and a duplicate create on 409', async () => {
-    await http(hub.url, 'POST', '/api/c/item', { id: 'i1', title: 'keep', done: false });
+    await http(suite.hub.url, 'POST', '/api/c/item', { id: 'i1', title: 'keep', done: false });
     const conflicts: LivehubError[] = [];
     const { result, history } = setup('item', conflicts);
     await waitFor(() => expect(result.current.list.data?.items).toHaveLength(1));

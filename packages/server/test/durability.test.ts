@@ -1,23 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { api, tempDir } from './helpers/hub-fixture.js';
-import { spawnHub, type HubProcess } from './helpers/spawn-hub.js';
+import { describe, expect, it } from 'vitest';
+import { api, perTest, tempDir } from './helpers/hub-fixture.js';
+import { killIfRunning, spawnHub } from './helpers/spawn-hub.js';
 import { expectAcksSurvived, startWriteLoad, waitUntil } from './helpers/write-load.js';
 
 describe('kill -9 in the middle of a write load', () => {
-  const procs: HubProcess[] = [];
-  const dirs: Array<{ cleanup(): void }> = [];
-  afterEach(async () => {
-    for (const p of procs.splice(0)) {
-      if (p.proc.exitCode === null && p.proc.signalCode === null) {
-        p.proc.kill('SIGKILL');
-        await p.exited;
-      }
-    }
-    for (const d of dirs.splice(0)) d.cleanup();
-  });
+  const { defer } = perTest();
 
   const variants: Array<{ name: string; config?: Record<string, unknown> }> = [
     // No config: the CLI's default durability ('full').
@@ -29,7 +19,7 @@ describe('kill -9 in the middle of a write load', () => {
     '$name: every acknowledged write survives, the log has no gap, the epoch stays',
     async ({ config }) => {
       const tmp = tempDir();
-      dirs.push(tmp);
+      defer(() => tmp.cleanup());
       const db = join(tmp.dir, 'hub.db');
       const args = ['--db', db];
       if (config) {
@@ -39,7 +29,7 @@ describe('kill -9 in the middle of a write load', () => {
       }
 
       const first = await spawnHub(args);
-      procs.push(first);
+      defer(() => killIfRunning(first));
       // Proves the file was read (pino writes asynchronously, so the line may trail the banner).
       if (config) await waitUntil(() => first.output().includes('"config loaded"'), 'the config file to be loaded');
       const { epoch } = (await api(first.url, 'GET', '/healthz')).body as { epoch: string };
@@ -56,7 +46,7 @@ describe('kill -9 in the middle of a write load', () => {
       expect(load.refused.length).toBe(6);
 
       const second = await spawnHub(args);
-      procs.push(second);
+      defer(() => killIfRunning(second));
       await expectAcksSurvived(second.url, load.acks, { epoch });
 
       // The restarted hub carries on from the head it recovered: the next write gets head + 1.

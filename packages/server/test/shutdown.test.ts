@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode } from '@livehub/protocol';
-import { api, tempDir } from './helpers/hub-fixture.js';
-import { spawnHub, type HubProcess } from './helpers/spawn-hub.js';
+import { api, perTest, tempDir } from './helpers/hub-fixture.js';
+import { killIfRunning, spawnHub, type HubProcess } from './helpers/spawn-hub.js';
 import { TestClient } from './helpers/ws-client.js';
 import { expectAcksSurvived, startWriteLoad, waitUntil } from './helpers/write-load.js';
 
@@ -13,27 +13,16 @@ async function exitWithin(p: HubProcess, ms: number): Promise<number | string> {
 }
 
 describe('graceful shutdown of the CLI', () => {
-  const procs: HubProcess[] = [];
-  const dirs: Array<{ cleanup(): void }> = [];
-  afterEach(async () => {
-    // Whatever a failed assertion left running is killed, so the run always ends.
-    for (const p of procs.splice(0)) {
-      if (p.proc.exitCode === null && p.proc.signalCode === null) {
-        p.proc.kill('SIGKILL');
-        await p.exited;
-      }
-    }
-    for (const d of dirs.splice(0)) d.cleanup();
-  });
+  const { defer } = perTest();
 
   it.each(['SIGTERM', 'SIGINT'] as const)(
     '%s closes every socket with 1001, exits 0, and loses no acknowledged write',
     async (signal) => {
       const tmp = tempDir();
-      dirs.push(tmp);
+      defer(() => tmp.cleanup());
       const db = join(tmp.dir, 'hub.db');
       const first = await spawnHub(['--db', db]);
-      procs.push(first);
+      defer(() => killIfRunning(first));
       const { epoch } = (await api(first.url, 'GET', '/healthz')).body as { epoch: string };
 
       const clients = await Promise.all([0, 1, 2, 3, 4].map((i) => TestClient.connect(first.url, { clientId: `sd-${i}` })));
@@ -55,7 +44,7 @@ describe('graceful shutdown of the CLI', () => {
       expect(out).toContain('"livehub stopped"');
 
       const second = await spawnHub(['--db', db]);
-      procs.push(second);
+      defer(() => killIfRunning(second));
       await expectAcksSurvived(second.url, load.acks, { epoch });
       // Clients resuming on the restarted hub find the same log: a replay from 0 covers every write.
       const resumed = await TestClient.connect(second.url);
@@ -72,10 +61,10 @@ describe('graceful shutdown of the CLI', () => {
 
   it('refuses new WebSocket connections and reports 503 on /healthz once shutdown has begun', async () => {
     const tmp = tempDir();
-    dirs.push(tmp);
+    defer(() => tmp.cleanup());
     const db = join(tmp.dir, 'hub.db');
     const p = await spawnHub(['--db', db]);
-    procs.push(p);
+    defer(() => killIfRunning(p));
     // A client that never answers the close handshake holds shutdown open for its grace period,
     // which leaves a window to observe how a closing hub treats newcomers.
     const stuck = await TestClient.connect(p.url, { clientId: 'stuck' });

@@ -202,22 +202,29 @@ export class LongPollTransport implements Transport {
         this.host.message({ type: 'subscribed', id: req.id, channel, seq: pos.since, epoch: this.epoch, replayed: 0 });
         continue;
       }
-      const state = await httpChannelState(this.ctx.http, channel, req.snapshot === true);
-      if (this.done || this.channels.get(channel) !== req) continue;
-      this.unconfirmed.delete(channel);
-      this.lowerCursor(state.seq);
-      const reset = pos.since !== undefined; // a position from another epoch
-      this.host.message({
-        type: 'subscribed',
-        id: req.id,
-        channel,
-        seq: state.seq,
-        epoch: state.epoch,
-        replayed: 0,
-        ...(state.records ? { snapshot: state.records } : {}),
-        ...(reset ? { reset: true as const } : {}),
-      });
+      await this.startOver(channel, req, pos.since !== undefined /* a position from another epoch */);
     }
+  }
+
+  /**
+   * Reads a channel's state (and records, when asked) over HTTP and confirms the subscription at
+   * that position, unless the transport closed or the request was replaced meanwhile.
+   */
+  private async startOver(channel: string, req: ChannelRequest, reset: boolean): Promise<void> {
+    const state = await httpChannelState(this.ctx.http, channel, req.snapshot === true);
+    if (this.done || this.channels.get(channel) !== req) return;
+    this.unconfirmed.delete(channel);
+    this.lowerCursor(state.seq);
+    this.host.message({
+      type: 'subscribed',
+      id: req.id,
+      channel,
+      seq: state.seq,
+      epoch: state.epoch,
+      replayed: 0,
+      ...(state.records ? { snapshot: state.records } : {}),
+      ...(reset ? { reset: true as const } : {}),
+    });
   }
 
   /** The hub refused the cursor (compacted, or another epoch): every durable channel starts over. */
@@ -229,20 +236,8 @@ export class LongPollTransport implements Transport {
     this.cursor = undefined;
     for (const [channel, req] of [...this.channels]) {
       if (!isDurable(channel) || this.unconfirmed.has(channel)) continue;
-      const state = await httpChannelState(this.ctx.http, channel, req.snapshot === true);
+      await this.startOver(channel, req, true);
       if (this.done) return;
-      if (this.channels.get(channel) !== req) continue;
-      this.lowerCursor(state.seq);
-      this.host.message({
-        type: 'subscribed',
-        id: req.id,
-        channel,
-        seq: state.seq,
-        epoch: state.epoch,
-        replayed: 0,
-        reset: true,
-        ...(state.records ? { snapshot: state.records } : {}),
-      });
     }
   }
 }

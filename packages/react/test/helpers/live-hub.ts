@@ -1,44 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnHub, type HubProcess } from '../../../server/test/helpers/spawn-hub.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createClient, type ClientOptions, type LivehubClient, type WebSocketConstructor } from '@livehub/client';
 import { WebSocket as NodeWebSocket } from 'ws';
-
-/** The built CLI (`npm test` builds first). A path, not a URL: under jsdom the global URL is jsdom's. */
-export const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../../server/dist/cli.js');
-
-interface HubProcess {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<unknown>;
-}
-
-/** `livehub serve` as a real process; resolves once it prints its URL. */
-export async function spawnHub(args: string[]): Promise<HubProcess> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise((resolve) => proc.on('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${out}`)), 15_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /livehub \S+ on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`hub exited before listening:\n${out}`));
-    });
-  });
-  return { proc, url, exited };
-}
+import { cleanup as cleanupRendered } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** A real hub process (the CLI) on its own SQLite file, restartable on the same port. */
 export interface LiveHub {
@@ -139,4 +106,34 @@ export async function withSideHub(db: string, fn: (url: string) => Promise<void>
     side.proc.kill('SIGTERM');
     await side.exited;
   }
+}
+
+/**
+ * One real hub process for a test file, and clients closed after each test: the lifecycle every
+ * hook test shares. Call at the top level of a test file.
+ */
+export function liveHubSuite(): { readonly hub: LiveHub; client(log: RequestLog, extra?: ClientOptions): LivehubClient } {
+  let hub: LiveHub | undefined;
+  const open: LivehubClient[] = [];
+  beforeAll(async () => {
+    hub = await startLiveHub();
+  });
+  afterAll(async () => {
+    await hub?.cleanup();
+  });
+  afterEach(() => {
+    cleanupRendered();
+    while (open.length) open.pop()!.close();
+  });
+  return {
+    get hub() {
+      if (!hub) throw new Error('liveHubSuite: the hub starts in beforeAll');
+      return hub;
+    },
+    client(log, extra = {}) {
+      const c = testClient(this.hub.url, log, extra);
+      open.push(c);
+      return c;
+    },
+  };
 }

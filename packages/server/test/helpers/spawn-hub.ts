@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Path of the built CLI; `npm test` builds before running. */
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** Path of the built CLI; `npm test` builds before running. Joined as a path: under jsdom the global URL is jsdom's. */
+export const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 
 export interface HubProcess {
   proc: ChildProcess;
@@ -38,4 +39,11 @@ export async function spawnHub(args: string[], env: Record<string, string> = {})
     });
   });
   return { proc, url, output: () => out, exited };
+}
+
+/** Kills what a failed assertion left running, so a run always ends. */
+export async function killIfRunning(p: HubProcess): Promise<void> {
+  if (p.proc.exitCode !== null || p.proc.signalCode !== null) return;
+  p.proc.kill('SIGKILL');
+  await p.exited;
 }
