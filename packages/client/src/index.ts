@@ -2,7 +2,7 @@ export { createClient, LivehubClient, type ClientStatus, type ClientEvents, type
 export { Subscription, type SubscribeOptions, type ResetInfo, type ResetReason, type SubscriptionEvents } from './subscription.js';
 export type { ClientOptions, ReconnectOptions, GetTokenContext, TransportKind, WebSocketLike, WebSocketConstructor } from './options.js';
 export { LivehubError, isLivehubError, ClientErrorCodes, type ClientErrorCode } from './errors.js';
-export { Collection, type ListParams, type ListResult, type WriteOptions, type RecordInput, type MergePatch, type FilterValue } from './rest.js';
+export { Collection, seqOf, type ListParams, type ListResult, type WriteOptions, type RecordInput, type MergePatch, type FilterValue } from './rest.js';
 export type { ClientState, SubscriptionState, StateChange } from './state-machine.js';
 export type { ConnectionQuality } from './connection-quality.js';
 export type { TokenRefreshOptions } from './token-refresh.js';

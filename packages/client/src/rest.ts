@@ -145,6 +145,24 @@ function ifMatch(opts: WriteOptions | undefined): Record<string, string> {
 }
 
 /** Typed REST helpers for one collection: `client.collection<Agent>('agent')`. */
+/** The change-log position of the write that returned each record (from `x-livehub-seq`). */
+const writeSeqs = new WeakMap<object, number>();
+
+function written<T extends object>(res: HttpResult): LiveRecord<T> {
+  const record = res.body as LiveRecord<T>;
+  const seq = Number(res.headers.get('x-livehub-seq'));
+  if (Number.isInteger(seq) && typeof record === 'object' && record !== null) writeSeqs.set(record, seq);
+  return record;
+}
+
+/**
+ * The seq of the change a write (`create`, `update`, `patch`) made, for a record it returned:
+ * a cache that has already applied events up to this seq knows the response is not news.
+ */
+export function seqOf(record: object): number | undefined {
+  return writeSeqs.get(record);
+}
+
 export class Collection<T extends object = Record<string, unknown>> {
   private readonly path: string;
 
@@ -177,18 +195,17 @@ export class Collection<T extends object = Record<string, unknown>> {
 
   /** `POST`; `id` is optional (the hub generates a time-sortable one). */
   async create(data: RecordInput<T> & { id?: string }): Promise<LiveRecord<T>> {
-    return (await httpRequest(this.deps, 'POST', this.path, { body: data })).body as LiveRecord<T>;
+    return written<T>(await httpRequest(this.deps, 'POST', this.path, { body: data }));
   }
 
   /** `PUT`: replaces the record's data (fields not sent are removed). */
   async update(id: string, data: RecordInput<T>, opts?: WriteOptions): Promise<LiveRecord<T>> {
-    return (await httpRequest(this.deps, 'PUT', this.item(id), { body: data, headers: ifMatch(opts) })).body as LiveRecord<T>;
+    return written<T>(await httpRequest(this.deps, 'PUT', this.item(id), { body: data, headers: ifMatch(opts) }));
   }
 
   /** `PATCH` with a JSON Merge Patch. */
   async patch(id: string, patch: MergePatch<T>, opts?: WriteOptions): Promise<LiveRecord<T>> {
-    return (await httpRequest(this.deps, 'PATCH', this.item(id), { body: patch, contentType: 'application/merge-patch+json', headers: ifMatch(opts) }))
-      .body as LiveRecord<T>;
+    return written<T>(await httpRequest(this.deps, 'PATCH', this.item(id), { body: patch, contentType: 'application/merge-patch+json', headers: ifMatch(opts) }));
   }
 
   async remove(id: string, opts?: WriteOptions): Promise<void> {

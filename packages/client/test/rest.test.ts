@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHub } from '../../server/test/helpers/hub-fixture.js';
 import { HubError } from '../../server/src/index.js';
-import { createClient, LivehubError, type LivehubClient } from '../src/index.js';
+import { createClient, LivehubError, seqOf, type LivehubClient } from '../src/index.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -57,6 +57,9 @@ describe('typed REST helpers (in-process hub)', () => {
     const patched = await agents.patch('a1', { status: null, meta: { owner: 'bob' } }, { ifVersion: 2 });
     expect(patched).toMatchObject({ version: 3, meta: { owner: 'bob' } });
     expect('status' in patched).toBe(false);
+    // Each write's change-log position travels with the record it returned.
+    expect([a, put, patched].map((r) => seqOf(r))).toEqual([1, 2, 3]);
+    expect(seqOf(await agents.get('a1'))).toBeUndefined();
 
     const conflict = await caught(agents.patch('a1', { name: 'late' }, { ifVersion: 2 }));
     expect(conflict).toMatchObject({ code: 'version_conflict', status: 412 });

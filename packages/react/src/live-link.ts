@@ -27,6 +27,11 @@ export class LiveLink<V> {
   private handle: ChannelHandle | undefined;
   /** Position of the cached value; undefined while the value is not being followed. */
   private seq: number | undefined;
+
+  /** Every change up to this seq is in the cached value (undefined while it is not being kept live). */
+  get appliedSeq(): number | undefined {
+    return this.seq;
+  }
   private fetchGen = 0;
   private fetching = false;
   private buffer: EventMessage[] = [];
@@ -205,4 +210,9 @@ export function liveLink<V>(client: LivehubClient, queryClient: QueryClient, key
     links.set(hash, link as LiveLink<unknown>);
   }
   return link;
+}
+
+/** How far the live query of `key` has applied the change log, if it is live. */
+export function appliedSeq(client: LivehubClient, queryClient: QueryClient, key: QueryKey): number | undefined {
+  return registries.get(client)?.get(queryClient)?.get(hashKey(key))?.appliedSeq;
 }

@@ -87,9 +87,14 @@ export function applyOptimistic(qc: QueryClient, collection: string, id: string,
   };
 }
 
-/** Writes a confirmed record (the HTTP response) into the collection's caches, unless a newer version is there already. */
-export function applyConfirmed(qc: QueryClient, collection: string, record: AnyRecord, action: 'created' | 'updated'): void {
+/**
+ * Writes a confirmed record (the HTTP response) into the collection's caches, unless a newer
+ * version is there already, or the cache has applied the change log past the write (`covered`):
+ * then the response is old news, and a delete that overtook it must not be undone.
+ */
+export function applyConfirmed(qc: QueryClient, collection: string, record: AnyRecord, action: 'created' | 'updated', covered: (key: QueryKey) => boolean = () => false): void {
   for (const e of entries(qc, collection)) {
+    if (covered(e.key)) continue;
     if (e.kind === 'record') {
       if (e.id !== record.id) continue;
       const cur = qc.getQueryData<AnyRecord | null>(e.key);

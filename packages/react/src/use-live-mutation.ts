@@ -1,6 +1,7 @@
-import { isLivehubError, type LivehubError, type LiveRecord, type MergePatch, type RecordInput } from '@livehub/client';
-import { useMutation, useQueryClient, type QueryClient, type UseMutationResult } from '@tanstack/react-query';
+import { isLivehubError, seqOf, type LivehubError, type LiveRecord, type MergePatch, type RecordInput } from '@livehub/client';
+import { useMutation, useQueryClient, type QueryClient, type QueryKey, type UseMutationResult } from '@tanstack/react-query';
 import { useLivehubClient } from './context.js';
+import { appliedSeq } from './live-link.js';
 import { applyConfirmed, applyOptimistic, removeFromCaches, type Rollback } from './optimistic-cache.js';
 
 export interface UpdateVars<T extends object> {
@@ -81,6 +82,11 @@ export function useLiveMutation<T extends object = Record<string, unknown>>(coll
   const client = useLivehubClient();
   const qc = useQueryClient();
   const col = () => client.collection<T>(collection);
+  // A live query that has applied events past a write's seq already shows that write, or newer.
+  const coveredBy = (record: object) => {
+    const seq = seqOf(record);
+    return (key: QueryKey) => seq !== undefined && (appliedSeq(client, qc, key) ?? -1) >= seq;
+  };
   const failed = (err: LivehubError, _vars: unknown, rollback: Rollback | undefined) => {
     rollback?.undo();
     if (isConflict(err)) options.onConflict?.(err);
@@ -97,7 +103,7 @@ export function useLiveMutation<T extends object = Record<string, unknown>>(coll
     },
     onSuccess: (record, _vars, ctx) => {
       if (ctx.tempId !== record.id) removeFromCaches(qc, collection, ctx.tempId);
-      applyConfirmed(qc, collection, record as AnyRecord, 'created');
+      applyConfirmed(qc, collection, record as AnyRecord, 'created', coveredBy(record));
     },
     onError: (err, vars, ctx) => {
       if (ctx && vars.id === undefined) removeFromCaches(qc, collection, ctx.tempId);
@@ -113,7 +119,7 @@ export function useLiveMutation<T extends object = Record<string, unknown>>(coll
       const rec = { ...withoutServerFields(data), id, version: cur.version, createdAt: cur.createdAt, updatedAt: cur.updatedAt } as AnyRecord;
       return applyOptimistic(qc, collection, id, rec);
     },
-    onSuccess: (record) => applyConfirmed(qc, collection, record as AnyRecord, 'updated'),
+    onSuccess: (record) => applyConfirmed(qc, collection, record as AnyRecord, 'updated', coveredBy(record)),
     onError: failed,
   });
 
@@ -126,7 +132,7 @@ export function useLiveMutation<T extends object = Record<string, unknown>>(coll
       const rec = { ...merged, id, version: cur.version, createdAt: cur.createdAt, updatedAt: cur.updatedAt } as AnyRecord;
       return applyOptimistic(qc, collection, id, rec);
     },
-    onSuccess: (record) => applyConfirmed(qc, collection, record as AnyRecord, 'updated'),
+    onSuccess: (record) => applyConfirmed(qc, collection, record as AnyRecord, 'updated', coveredBy(record)),
     onError: failed,
   });
 

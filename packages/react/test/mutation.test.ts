@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import type { LivehubClient, LivehubError } from '@livehub/client';
 import { livehubKeys, useLiveMutation, useLiveQuery, type LiveList } from '@livehub/react';
+import type { QueryClient } from '@tanstack/react-query';
 import { act, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { http, liveHubSuite, RequestLog } from './helpers/live-hub.js';
@@ -102,5 +103,30 @@ describe('useLiveMutation against a real hub', () => {
     expect(history).toContainEqual(['clash✓']);
     await waitFor(() => expect(result.current.list.data?.items).toEqual([expect.objectContaining({ id: 'i1', title: 'keep', version: 1 })]));
     expect(conflicts.map((e) => e.status)).toEqual([412, 409]);
+  });
+
+  it('does not bring back a record whose delete overtook the create response', async () => {
+    const log = new RequestLog();
+    const key = livehubKeys.list('race', { order: 'title' });
+    let qc: QueryClient | undefined;
+    // The create's response is held until the record's delete (made by someone else) has reached the cache.
+    const slowCreate: typeof fetch = async (input, init) => {
+      const res = await log.fetch(input, init);
+      if ((init?.method ?? 'GET') === 'POST') {
+        await http(suite.hub.url, 'DELETE', '/api/c/race/r1');
+        await waitFor(() => expect(qc!.getQueryData<LiveList<Task>>(key)?.seq).toBeGreaterThanOrEqual(2));
+      }
+      return res;
+    };
+    client = suite.client(log, { fetch: slowCreate });
+    const r = renderLive(() => ({ list: useLiveQuery<Task>('race', { order: 'title' }), m: useLiveMutation<Task>('race') }), client);
+    qc = r.queryClient;
+    await waitFor(() => expect(r.result.current.list.data?.items).toEqual([]));
+    await act(async () => {
+      await r.result.current.m.create.mutateAsync({ id: 'r1', title: 'short-lived', done: false });
+    });
+    await waitFor(() => expect(r.result.current.m.create.isSuccess).toBe(true));
+    expect(r.result.current.list.data?.items).toEqual([]);
+    expect(log.lists('race')).toBe(1);
   });
 });
