@@ -79,8 +79,11 @@ export function buildCollectionSpec(name: string, config: CollectionConfig | und
 }
 
 /** Resolves collection names to specs: declared ones from config, others schemaless unless strict. */
+const MAX_SCHEMALESS_CACHED = 1024;
+
 export class CollectionRegistry {
   private readonly specs = new Map<string, CollectionSpec>();
+  private readonly schemaless = new Map<string, CollectionSpec>();
 
   constructor(
     declared: Record<string, CollectionConfig>,
@@ -95,8 +98,15 @@ export class CollectionRegistry {
     if (known) return known;
     if (!COLLECTION_RE.test(name)) throw new HubError('invalid_collection');
     if (this.strict) throw new HubError('not_found', `Collection '${name}' is not declared`);
-    // Not cached: any client can name any collection, and a cache would grow without bound.
-    return buildCollectionSpec(name, undefined);
+    // Cached because every event and replayed change asks; bounded because any client can name
+    // any collection. Map order is insertion order, so the first key is the oldest.
+    let spec = this.schemaless.get(name);
+    if (!spec) {
+      spec = buildCollectionSpec(name, undefined);
+      if (this.schemaless.size >= MAX_SCHEMALESS_CACHED) this.schemaless.delete(this.schemaless.keys().next().value!);
+      this.schemaless.set(name, spec);
+    }
+    return spec;
   }
 
   declared(): CollectionSpec[] {
