@@ -43,9 +43,27 @@ export interface HubStats {
   samples: RateSample[];
 }
 
+/** A failed ops request, with its HTTP status (401: the hub wants a token). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let bearer: string | undefined;
+/** The token every ops request carries (the live connection gets it through the client). */
+export function setApiToken(token: string | undefined): void {
+  bearer = token;
+}
+
 async function get<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  const res = await fetch(path, { headers });
+  if (!res.ok) throw new HttpError(res.status, `${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }
 

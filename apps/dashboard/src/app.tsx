@@ -1,5 +1,6 @@
 import { useConnectionStatus, useQueryInvalidation } from '@livehub/react';
 import { opsKeys } from './api';
+import { signOut } from './auth';
 import { ConnectionIndicator } from './components/connection-indicator';
 import { Sidebar } from './components/sidebar';
 import { ThemeToggle } from './components/theme-toggle';
@@ -16,7 +17,7 @@ function LiveCollectionCounts() {
   return null;
 }
 
-export function App() {
+export function App({ signedIn = false }: { signedIn?: boolean }) {
   const route = useRoute();
   const [theme, setTheme] = useTheme();
   // Only the epoch: the full status changes with every message, and this is the whole app.
@@ -33,6 +34,11 @@ export function App() {
           <div className="topbar-right">
             <ConnectionIndicator />
             <ThemeToggle theme={theme} onChange={setTheme} />
+            {signedIn && (
+              <button className="btn btn-ghost small" onClick={signOut} data-testid="sign-out">
+                Sign out
+              </button>
+            )}
           </div>
         </header>
         {(route.page === 'overview' || route.page === 'collections') && <LiveCollectionCounts />}

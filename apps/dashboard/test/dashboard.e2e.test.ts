@@ -1,20 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The hook tests' hub helpers: the real CLI as a process, restartable on the same port and database.
 import { http, startLiveHub, withSideHub, type LiveHub } from '../../../packages/react/test/helpers/live-hub.js';
+import { launchChromium } from './helpers/chromium.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const DIST = join(here, '../dist/index.html');
 const ARTIFACTS = join(here, '../../../test-artifacts');
 
 let hub: LiveHub;
 let context: BrowserContext;
-let profile: string;
 let a: Page;
 let b: Page;
 const pageErrors: string[] = [];
@@ -56,31 +53,21 @@ async function open(page: Page, route: string): Promise<void> {
   await indicator(page, 'connected').waitFor();
 }
 
+let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+
 beforeAll(async () => {
-  // Not skipped when missing: .ci/run installs Chromium, so its absence is a broken machine.
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
-  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: npm run build builds the dashboard`);
   mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await launchChromium();
+  context = browser.context;
   hub = await startLiveHub();
-  profile = mkdtempSync(join(tmpdir(), 'livehub-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    // No background traffic: this machine's network is closed, and the test talks to 127.0.0.1 only.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    viewport: { width: 1360, height: 820 },
-    timeout: 20_000,
-  });
-  context.setDefaultTimeout(10_000);
   a = await context.newPage();
   b = await context.newPage();
   for (const p of [a, b]) p.on('pageerror', (e) => pageErrors.push(e.message));
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await hub?.cleanup();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 describe('dashboard in Chromium against the real hub', () => {
