@@ -165,6 +165,18 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       expect((await store.mutate(create('k', 'new', {}))).seq).toBe(11);
     });
 
+    it('rotates the epoch, voiding the history but keeping records and the seq counter', async () => {
+      for (let i = 0; i < 3; i++) await store.mutate(create('e', `r${i}`, {}));
+      const old = store.epoch;
+      const fresh = await store.rotateEpoch();
+      expect(fresh).not.toBe(old);
+      expect(store.epoch).toBe(fresh);
+      expect(await store.bounds()).toEqual({ floor: 3, head: 3 });
+      expect(await store.changesSince(0, {}, 10)).toEqual([]);
+      expect(await store.collections()).toEqual([{ name: 'e', count: 3 }]);
+      expect((await store.mutate(create('e', 'next', {}))).seq).toBe(4);
+    });
+
     it('keeps data, epoch and head across a reopen', async () => {
       if (!ctx.reopen) return;
       await store.mutate(create('d', 'x', { keep: true }));

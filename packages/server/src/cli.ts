@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import { createHub } from './create-hub.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { findConfigFile, loadConfigFile } from './config/config-file.js';
 import type { HubOptions } from './options.js';
 import { VERSION } from './version.js';
@@ -8,6 +10,7 @@ const HELP = `livehub ${VERSION}
 
 Usage:
   livehub serve [--port P] [--host H] [--db FILE] [--config FILE] [--log-level L]
+  livehub epoch [--db FILE] [--rotate]
   livehub version
 
 serve options (flag > environment > config file > default):
@@ -16,6 +19,9 @@ serve options (flag > environment > config file > default):
   --db           SQLite database file     env LIVEHUB_DB  default ./data/livehub.db
   --config, -c   livehub.config.json|.ts  (default: ./livehub.config.{ts,mts,js,mjs,json} if present)
   --log-level    fatal|error|warn|info|debug|trace|silent  env LOG_LEVEL  default info
+
+epoch: prints the change log's epoch and head. --rotate gives it a new epoch and voids its history,
+so every client position resets: do it after restoring a backup, with the hub stopped.
 `;
 
 function fail(message: string): never {
@@ -72,11 +78,28 @@ async function serve(argv: string[]): Promise<void> {
   process.stdout.write(`livehub ${VERSION} on ${url}  (WebSocket ${url.replace(/^http/, 'ws')}/ws, db ${server.options.db})\n`);
 }
 
+async function epoch(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, rotate: { type: 'boolean' } }, strict: true });
+  const file = values.db ?? process.env.LIVEHUB_DB ?? './data/livehub.db';
+  if (!existsSync(file)) fail(`no database at ${file}`);
+  const store = new SqliteStore({ file, durability: 'full' });
+  try {
+    const before = store.epoch;
+    const after = values.rotate ? await store.rotateEpoch() : before;
+    const { head } = await store.bounds();
+    process.stdout.write(values.rotate ? `epoch ${before} -> ${after} (head ${head}; history voided)\n` : `epoch ${before} (head ${head})\n`);
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'epoch':
+      return epoch(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

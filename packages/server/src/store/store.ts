@@ -93,6 +93,11 @@ export interface Store {
   countChanges(since: number, upTo: number, filter: ChangeFilter): Promise<number>;
   /** Collections that hold records, with their record counts. */
   collections(): Promise<Array<{ name: string; count: number }>>;
+  /**
+   * Gives the log a new epoch and voids its history (floor = head): every position a client holds
+   * becomes a `reset`. For after a backup restore, run while no hub serves the database.
+   */
+  rotateEpoch(): Promise<string>;
   /** Drops changes beyond the policy, never above `keepAfter`. Returns the number dropped. */
   compact(policy: RetentionPolicy, keepAfter: number): Promise<number>;
   close(): Promise<void>;

@@ -46,6 +46,9 @@ export class LaggyStore implements Store {
   collections() {
     return this.lag(() => this.inner.collections());
   }
+  rotateEpoch(): Promise<string> {
+    return this.lag(() => this.inner.rotateEpoch());
+  }
   compact(p: RetentionPolicy, keepAfter: number): Promise<number> {
     return this.lag(() => this.inner.compact(p, keepAfter));
   }

@@ -11,6 +11,7 @@ import { mergePatch } from '../merge-patch.js';
 import type { Change, ChangeFilter, ListPage, ListQuery, LogBounds, Mutation, RetentionPolicy, Store, StoredRecord } from '../store.js';
 import { buildListSql } from './list-sql.js';
 import { migrate } from './migrations.js';
+import { newEpoch } from '../../ids.js';
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:` for tests of logic only. */
@@ -81,7 +82,7 @@ function stripServerFields(data: JsonObject): JsonObject {
 
 /** Store on one SQLite file (WAL). better-sqlite3 is synchronous; the async interface is for other stores. */
 export class SqliteStore implements Store {
-  readonly epoch: string;
+  epoch: string;
   private readonly db: Database.Database;
   private readonly stmt;
 
@@ -293,6 +294,17 @@ export class SqliteStore implements Store {
       at = upTo;
     }
     return dropped;
+  }
+
+  async rotateEpoch(): Promise<string> {
+    const epoch = newEpoch();
+    this.db.transaction(() => {
+      const { head } = this.state();
+      this.db.prepare('UPDATE log_state SET epoch = ?, floor = ? WHERE id = 1').run(epoch, head);
+      this.stmt.deleteUpTo.run(head);
+    }).immediate();
+    this.epoch = epoch;
+    return epoch;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { api, perTest, tempDir } from './helpers/hub-fixture.js';
+import { CLI, killIfRunning, spawnHub } from './helpers/spawn-hub.js';
+import { TestClient } from './helpers/ws-client.js';
+
+const run = promisify(execFile);
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args]);
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+describe('livehub CLI', () => {
+  const { defer } = perTest();
+
+  it('prints help and version, and refuses unknown commands and bad flags with exit 2', async () => {
+    expect((await cli('--help')).out).toMatch(/livehub serve \[--port P\]/);
+    expect((await cli('version')).out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(await cli('frobnicate')).toMatchObject({ code: 2, out: expect.stringMatching(/unknown command 'frobnicate'/) });
+    expect(await cli('serve', '--port', 'nope')).toMatchObject({ code: 2, out: expect.stringMatching(/invalid port/) });
+    expect(await cli('serve', '--no-such-flag')).toMatchObject({ code: 2 });
+    expect(await cli('epoch', '--db', '/nonexistent/x.db')).toMatchObject({ code: 2, out: expect.stringMatching(/no database/) });
+  });
+
+  it('rotates the epoch of a restored database, so clients holding positions reset', async () => {
+    const tmp = tempDir();
+    defer(() => tmp.cleanup());
+    const db = join(tmp.dir, 'hub.db');
+    const first = await spawnHub(['--db', db]);
+    defer(() => killIfRunning(first));
+    for (let i = 0; i < 3; i++) await api(first.url, 'POST', '/api/c/doc', { id: `d${i}` });
+    const oldEpoch = (await api(first.url, 'GET', '/healthz')).body.epoch as string;
+    first.proc.kill('SIGTERM');
+    await first.exited;
+
+    expect((await cli('epoch', '--db', db)).out).toBe(`epoch ${oldEpoch} (head 3)\n`);
+    const rotated = await cli('epoch', '--db', db, '--rotate');
+    const newEpoch = /-> (e-\w+)/.exec(rotated.out)![1]!;
+    expect(newEpoch).not.toBe(oldEpoch);
+
+    const second = await spawnHub(['--db', db]);
+    defer(() => killIfRunning(second));
+    const c = await TestClient.connect(second.url);
+    expect(c.messages[0]).toMatchObject({ epoch: newEpoch, seq: 3 });
+    const sub = await c.subscribe('doc', { since: 1, epoch: oldEpoch, snapshot: true });
+    expect(sub).toMatchObject({ reset: true, seq: 3 });
+    expect((sub.snapshot as unknown[]).length).toBe(3);
+    c.close();
+  });
+});
