@@ -85,7 +85,7 @@ describe('fallback transports behind a proxy that breaks WebSockets (real hub, r
     expect(switches).toEqual(['none→sse', 'sse→long-poll', 'long-poll→websocket']);
   }, 30_000);
 
-  it('subscriptions added while on a fallback get their snapshot over HTTP and converge, without disturbing the others', async () => {
+  it('subscriptions added while on a fallback get their snapshot (in the SSE stream, over HTTP on long-poll) and converge, without disturbing the others', async () => {
     const { hub, proxy } = await setup();
     const { c } = client(proxy.url);
     for (let i = 0; i < 5; i++) await write(hub.url, 'POST', '/api/c/agent', { id: `a${i}`, n: 0 });
@@ -96,12 +96,12 @@ describe('fallback transports behind a proxy that breaks WebSockets (real hub, r
     await write(hub.url, 'PATCH', '/api/c/agent/a1', { n: 1 });
     await until(() => recFirst.seqs.length === 1, 'a1 patched');
 
-    // Joins a stream that resumes `agent:a1` from its seq: the hub replays instead of snapshotting,
-    // so the client fetches this one's records over HTTP.
+    // Joins a stream that resumes `agent:a1` from its own seq (`agent:a1@6`) while `agent` has no
+    // position: the hub snapshots `agent` in the same stream, no HTTP read needed.
     const agents = c.subscribe('agent', { snapshot: true });
     const recAgents = record(agents);
     await agents.ready;
-    expect(proxy.requests).toContain('GET /api/c/agent');
+    expect(proxy.requests).not.toContain('GET /api/c/agent');
     expect(recAgents.resets.map((r) => r.reason)).toEqual(['initial']);
     expect(recAgents.resets[0]!.snapshot!.map((r) => r.id)).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
     for (let i = 0; i < 5; i++) await write(hub.url, 'PATCH', `/api/c/agent/a${i}`, { n: 2 });

@@ -74,6 +74,27 @@ describe('SSE transport (/api/events)', () => {
 });
 
 describe('SSE edge cases', () => {
+  it('resumes each channel from its own @seq, snapshots the ones without, and refuses a bad position', async () => {
+    const hub = await hubOn();
+    for (let i = 0; i < 4; i++) await api(hub.url, 'POST', '/api/c/agent', { id: `a${i}` });
+    await api(hub.url, 'POST', '/api/c/task', { id: 't1' });
+    const c = await sse(`${hub.url}/api/events?channels=agent@3,agent:a1@1,task&snapshot=1&epoch=${hub.store.epoch}`);
+    await c.until((all) => all.filter((m) => m.type === 'subscribed').length === 3);
+    const subs = c.messages.filter((m) => m.type === 'subscribed');
+    expect(subs.map((m) => [m.channel, m.replayed, Array.isArray(m.snapshot)])).toEqual([
+      ['agent', 1, false],
+      ['agent:a1', 1, false],
+      ['task', 0, true],
+    ]);
+    await c.until((all) => all.filter((m) => m.type === 'event').length === 2);
+    expect(c.events('agent').map((e) => e.seq)).toEqual([4]);
+    expect(c.events('agent:a1').map((e) => e.seq)).toEqual([2]);
+    expect((subs[2]!.snapshot as Array<{ id: string }>).map((r) => r.id)).toEqual(['t1']);
+    const bad = await api(hub.url, 'GET', '/api/events?channels=agent@x');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/after @/);
+  });
+
   it('puts the id on the last copy of a change, so a resume never skips the record channel copy', async () => {
     const hub = await hubOn();
     await api(hub.url, 'POST', '/api/c/agent', { id: 'a1' });

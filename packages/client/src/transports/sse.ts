@@ -1,6 +1,4 @@
-import { CloseCode, SYSTEM_CHANNEL, decodeServerFrame, type ClientMessage, type EventMessage, type RequestId, type ServerMessage } from '@livehub/protocol/core';
-import { isLivehubError } from '../errors.js';
-import { httpChannelState } from './http-snapshot.js';
+import { CloseCode, SYSTEM_CHANNEL, decodeServerFrame, type ClientMessage, type RequestId, type ServerMessage } from '@livehub/protocol/core';
 import { SseParser } from './sse-parser.js';
 import { ABNORMAL_CLOSE, type ChannelRequest, type Transport, type TransportContext, type TransportHost } from './transport.js';
 
@@ -20,16 +18,11 @@ export function closeCodeForStatus(status: number | undefined): number {
   }
 }
 
-/** A new channel whose snapshot must come over HTTP: its stream events wait until it has arrived. */
-interface HeldChannel {
-  events: EventMessage[];
-}
-
 /**
  * Server-Sent Events from `GET /api/events`, read with fetch and a streaming parser (so it works in
  * Node 20 and can send `Authorization`). One stream carries every channel; changing the set — or
- * the token — reopens it with `since` = the lowest position among the subscriptions, and each
- * subscription drops what it has already seen by seq.
+ * the token — reopens it, each channel resuming from its own position (`channel@seq`) and the
+ * ones without a position starting fresh (with a snapshot when asked).
  */
 export class SseTransport implements Transport {
   readonly kind = 'sse' as const;
@@ -102,10 +95,9 @@ export class SseTransport implements Transport {
     const abort = (this.abort = new AbortController());
 
     // Positions are read now, after the old stream's last delivered event.
-    let since: number | undefined;
     let epoch: string | undefined;
-    const fresh: string[] = [];
     let snapshot = false;
+    const list: string[] = [];
     for (const [channel, req] of [...this.channels]) {
       const pos = this.host.position(channel);
       if (!pos) {
@@ -113,22 +105,18 @@ export class SseTransport implements Transport {
         continue;
       }
       if (req.snapshot) snapshot = true;
-      if (pos.since === undefined) {
-        if (req.snapshot) fresh.push(channel);
-      } else if (since === undefined || pos.since < since) {
-        since = pos.since;
-        epoch = pos.epoch;
+      if (pos.since === undefined) list.push(channel);
+      else {
+        list.push(`${channel}@${pos.since}`);
+        epoch ??= pos.epoch;
       }
     }
-    // With a `since`, the hub replays instead of snapshotting; new channels that want records get them over HTTP.
-    const held = new Map<string, HeldChannel>(since !== undefined ? fresh.map((c) => [c, { events: [] }]) : []);
     // The hub wants at least one channel; every connection hears `system` anyway.
-    const list = this.channels.size > 0 ? [...this.channels.keys()] : [SYSTEM_CHANNEL];
+    if (list.length === 0) list.push(SYSTEM_CHANNEL);
 
     const url = new URL(this.ctx.options.httpBase + '/api/events');
     url.searchParams.set('channels', list.join(','));
-    if (since !== undefined) url.searchParams.set('since', String(since));
-    if (since !== undefined && epoch !== undefined) url.searchParams.set('epoch', epoch);
+    if (epoch !== undefined) url.searchParams.set('epoch', epoch);
     if (snapshot) url.searchParams.set('snapshot', '1');
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     const token = this.ctx.token();
@@ -137,7 +125,7 @@ export class SseTransport implements Transport {
     if (clientId !== undefined) headers['x-client-id'] = clientId;
 
     const current = () => gen === this.generation && !this.done;
-    const deliver = (m: ServerMessage) => this.deliver(m, held, current);
+    const deliver = (m: ServerMessage) => this.deliver(m);
     const parser = new SseParser({
       event: (e) => {
         if (!current()) return;
@@ -191,8 +179,8 @@ export class SseTransport implements Transport {
     })();
   }
 
-  /** Maps the stream's per-channel ids (the channel names) to the client's request ids; holds channels awaiting an HTTP snapshot. */
-  private deliver(m: ServerMessage, held: Map<string, HeldChannel>, current: () => boolean): void {
+  /** Maps the stream's per-channel ids (the channel names) to the client's request ids. */
+  private deliver(m: ServerMessage): void {
     switch (m.type) {
       case 'error': {
         // The stream's last words: a WebSocket would have closed with this code.
@@ -203,38 +191,10 @@ export class SseTransport implements Transport {
       case 'subscribed': {
         const req = this.channels.get(m.channel);
         if (!req) return; // unsubscribed meanwhile; the next stream drops it
-        const h = held.get(m.channel);
-        if (h && m.snapshot === undefined) return this.fetchSnapshot(req, h, held, current);
-        held.delete(m.channel);
         return this.host.message({ ...m, id: req.id });
-      }
-      case 'event': {
-        const h = held.get(m.channel);
-        if (h) {
-          h.events.push(m);
-          return;
-        }
-        return this.host.message(m);
       }
       default:
         return this.host.message(m);
     }
-  }
-
-  private fetchSnapshot(req: ChannelRequest, h: HeldChannel, held: Map<string, HeldChannel>, current: () => boolean): void {
-    httpChannelState(this.ctx.http, req.channel, true, this.abort?.signal).then(
-      (state) => {
-        if (!current()) return;
-        this.host.message({ type: 'subscribed', id: req.id, channel: req.channel, seq: state.seq, epoch: state.epoch, replayed: 0, snapshot: state.records ?? [] });
-        held.delete(req.channel);
-        // Events the stream delivered meanwhile; the subscription drops those at or below the snapshot's seq.
-        for (const e of h.events) if (current()) this.host.message(e);
-      },
-      (err: unknown) => {
-        if (!current()) return;
-        const code = isLivehubError(err) ? closeCodeForStatus(err.status) : ABNORMAL_CLOSE;
-        this.fail(code, `snapshot of '${req.channel}' over HTTP: ${(err as Error).message}`);
-      },
-    );
   }
 }

@@ -15,19 +15,41 @@ const EventsQuery = z.object({
 });
 
 /**
- * SSE transport: `GET /api/events?channels=a,b:1&since=&epoch=&snapshot=1`. A one-way connection
- * in the hub like any WebSocket, subscribed to its channels at open; `Last-Event-ID` (sent by a
- * reconnecting EventSource) overrides `since`.
+ * `agent@12,task:7,session:1` → channel → its own resume position (`@seq`, else undefined).
+ * `@` cannot occur in a channel name, so the suffix is unambiguous.
+ */
+export function parseChannelPositions(list: string): Map<string, number | undefined> {
+  const out = new Map<string, number | undefined>();
+  for (const token of list.split(',')) {
+    if (!token) continue;
+    const at = token.lastIndexOf('@');
+    if (at < 0) {
+      out.set(token, undefined);
+      continue;
+    }
+    const seq = token.slice(at + 1);
+    if (!/^\d{1,15}$/.test(seq)) throw new HubError('invalid_query', `'${token}': the position after @ must be a seq`);
+    out.set(token.slice(0, at), Number(seq));
+  }
+  return out;
+}
+
+/**
+ * SSE transport: `GET /api/events?channels=a@12,b:1&since=&epoch=&snapshot=1`. A one-way connection
+ * in the hub like any WebSocket, subscribed to its channels at open. A channel resumes from its own
+ * `@seq`, else from `since`; `Last-Event-ID` (sent by a reconnecting EventSource) overrides both.
  */
 export function registerSse(app: FastifyInstance, hub: Hub): void {
   app.get('/api/events', async (req, reply) => {
     const q = EventsQuery.safeParse(req.query);
     if (!q.success) throw new HubError('invalid_query', 'Expected ?channels=a,b[&since=N&epoch=E&snapshot=1]');
-    const channels = [...new Set(q.data.channels.split(',').filter(Boolean))];
+    const positions = parseChannelPositions(q.data.channels);
+    const channels = [...positions.keys()];
     if (channels.length === 0 || channels.length > MAX_CHANNELS) throw new HubError('invalid_query', `Give 1 to ${MAX_CHANNELS} channels`);
     if (hub.isClosing) throw new HubError('shutting_down');
     const lastEventId = req.headers['last-event-id'];
-    const resumeAt = typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? Number(lastEventId) : q.data.since;
+    // An EventSource's Last-Event-ID is a position for every channel of the stream (see SseSink).
+    const resumeAll = typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? Number(lastEventId) : undefined;
     const snapshot = q.data.snapshot === '1' || q.data.snapshot === 'true';
 
     reply.hijack();
@@ -56,7 +78,8 @@ export function registerSse(app: FastifyInstance, hub: Hub): void {
     for (const channel of channels) {
       if (!hub.isOpen(conn)) return;
       try {
-        await hub.subscribe(conn, { type: 'subscribe', id: channel, channel, ...(resumeAt !== undefined ? { since: resumeAt } : {}), ...(q.data.epoch ? { epoch: q.data.epoch } : {}), snapshot });
+        const since = resumeAll ?? positions.get(channel) ?? q.data.since;
+        await hub.subscribe(conn, { type: 'subscribe', id: channel, channel, ...(since !== undefined ? { since } : {}), ...(q.data.epoch ? { epoch: q.data.epoch } : {}), snapshot });
       } catch (err) {
         const e = err instanceof HubError ? err : new HubError('internal');
         conn.send({ type: 'error', id: channel, code: e.code, message: e.message });
