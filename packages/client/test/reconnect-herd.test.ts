@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { api, perTest, tempDir } from '../../server/test/helpers/hub-fixture.js';
+import { api, perTest } from '../../server/test/helpers/hub-fixture.js';
 import { readVersions } from '../../server/test/helpers/write-load.js';
 import { createClient, type LivehubClient } from '../src/index.js';
-import { freePort, hubProcess, stopHub } from './helpers/hub-process.js';
+import { freePort, hubProcess, restartableHub, stopHub } from './helpers/hub-process.js';
 import { until } from './helpers/recorder.js';
 
 const CLIENTS = 1000;
@@ -26,12 +25,7 @@ async function write(base: string, method: string, path: string, body?: unknown)
 
 describe(`${CLIENTS} clients reconnecting at once (real hub process)`, () => {
   it('all converge on the same final state after a hub restart, each change applied once and in order', async () => {
-    const tmp = tempDir();
-    defer(() => tmp.cleanup());
-    const db = join(tmp.dir, 'hub.db');
-    const port = await freePort();
-    const first = await hubProcess(db, port);
-    defer(() => stopHub(first));
+    const { db, port, hub: first } = await restartableHub(defer);
     await Promise.all(Array.from({ length: 20 }, (_, i) => write(first.url, 'POST', '/api/c/item', { id: `i${i}`, n: 0 })));
 
     const replicas: Replica[] = [];

@@ -3,19 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { api, perTest, tempDir } from '../../server/test/helpers/hub-fixture.js';
 import { readWholeLog } from '../../server/test/helpers/write-load.js';
 import { createClient, type LivehubClient } from '../src/index.js';
-import { freePort, hubProcess, stopHub } from './helpers/hub-process.js';
+import { freePort, hubProcess, restartableHub, stopHub } from './helpers/hub-process.js';
 import { record, until } from './helpers/recorder.js';
 
 const { defer } = perTest();
 
 describe('reconnect after a hub restart (real hub processes)', () => {
   it('resumes every subscription from its seq: changes made while the hub was down arrive once, in order, with no reset', async () => {
-    const tmp = tempDir();
-    defer(() => tmp.cleanup());
-    const db = join(tmp.dir, 'hub.db');
-    const port = await freePort();
-    const first = await hubProcess(db, port);
-    defer(() => stopHub(first));
+    const { db, port, hub: first } = await restartableHub(defer);
 
     const c: LivehubClient = createClient({ url: first.url, reconnect: { initialDelayMs: 50, maxDelayMs: 250 } });
     defer(() => c.close());

@@ -1,4 +1,6 @@
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { tempDir } from '../../../server/test/helpers/hub-fixture.js';
 import { spawnHub, type HubProcess } from '../../../server/test/helpers/spawn-hub.js';
 
 export type { HubProcess };
@@ -24,4 +26,18 @@ export async function stopHub(p: HubProcess): Promise<void> {
   const timer = setTimeout(() => p.proc.kill('SIGKILL'), 10_000);
   await p.exited;
   clearTimeout(timer);
+}
+
+/**
+ * A hub process on a fresh database and a free port that stays its own, so a restart comes back at
+ * the same URL. Its files and process are cleaned up through `defer`.
+ */
+export async function restartableHub(defer: (fn: () => Promise<void> | void) => void): Promise<{ db: string; port: number; hub: HubProcess }> {
+  const tmp = tempDir();
+  defer(() => tmp.cleanup());
+  const db = join(tmp.dir, 'hub.db');
+  const port = await freePort();
+  const hub = await hubProcess(db, port);
+  defer(() => stopHub(hub));
+  return { db, port, hub };
 }
