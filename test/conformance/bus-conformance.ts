@@ -42,11 +42,11 @@ export function runBusConformance(name: string, factory: BusFactory): void {
       await ctx.a.subscribe((m) => gotA.push(m));
       await ctx.b.subscribe((m) => gotB.push(m));
       for (let i = 1; i <= 20; i++) await ctx.a.publish({ kind: 'change', change: change(i) });
-      await ctx.a.publish({ kind: 'ephemeral', event: { channel: 's:1', event: 's.out', data: { x: [1, 'two'] }, timestamp: 't', clientId: 'c-1' } });
+      await ctx.a.publish({ kind: 'ephemeral', event: { channel: 's:1', event: 's.out', dataJson: '{"x":[1,"two"]}', timestamp: 't', clientId: 'c-1' } });
       await eventually(() => gotA.length === 21 && gotB.length === 21);
       for (const got of [gotA, gotB]) {
         expect(got.slice(0, 20).map((m) => (m.kind === 'change' ? m.change.seq : -1))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-        expect(got[20]).toEqual({ kind: 'ephemeral', event: { channel: 's:1', event: 's.out', data: { x: [1, 'two'] }, timestamp: 't', clientId: 'c-1' } });
+        expect(got[20]).toEqual({ kind: 'ephemeral', event: { channel: 's:1', event: 's.out', dataJson: '{"x":[1,"two"]}', timestamp: 't', clientId: 'c-1' } });
       }
       const first = gotB[0]!;
       expect(first.kind === 'change' && first.change.record.data).toEqual({ seq: 1 });

@@ -4,7 +4,8 @@ import type { Change } from '../store/store.js';
 export interface EphemeralEvent {
   channel: string;
   event: string;
-  data: unknown;
+  /** The data, JSON-encoded once at publish: every subscriber's frame (and any bus wire) reuses the text. */
+  dataJson: string;
   /** ISO-8601 time it was published. */
   timestamp: string;
   /** Deliver only to connections of this clientId (`sendTo`). */

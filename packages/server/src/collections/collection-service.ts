@@ -1,6 +1,6 @@
 import { RECORD_ID_RE } from '@livehub/protocol';
 import type { CollectionRegistry, JsonObject } from '../config/collection-config.js';
-import { assertEncodable } from '../encodable.js';
+import { encodeJson } from '../encodable.js';
 import { HubError } from '../errors.js';
 import { newRecordId } from '../ids.js';
 import type { Logger } from 'pino';
@@ -15,7 +15,8 @@ function checkObject(data: unknown, what: string): asserts data is JsonObject {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new HubError('bad_request', `${what} must be a JSON object`);
   }
-  assertEncodable(data, what);
+  // The store encodes what `prepare` returns; refusing the unencodable here makes it a 400, not a 500.
+  encodeJson(data, what);
 }
 
 /**

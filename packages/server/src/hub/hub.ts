@@ -11,7 +11,6 @@ import {
   isValidEventName,
   parseChannel,
   type ErrorCode,
-  type EventMessage,
   type FieldIssue,
   type RequestId,
   type SubscribeMessage,
@@ -19,7 +18,7 @@ import {
 import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
 import type { Bus, BusMessage, EphemeralEvent } from '../bus/bus.js';
 import { matches, readChanges } from '../collections/changes-reader.js';
-import { assertEncodable } from '../encodable.js';
+import { encodeJson } from '../encodable.js';
 import { HubError, isHubError } from '../errors.js';
 import type { HubMetrics } from '../metrics.js';
 import type { Change, ChangeFilter, Store } from '../store/store.js';
@@ -46,6 +45,15 @@ export interface HubConfig {
 
 /** Live events a syncing subscription may hold before its connection is closed as slow. */
 const MAX_SYNC_BUFFER = 100_000;
+
+/**
+ * The `event` message of an ephemeral event, spliced around its already-encoded data: publishing
+ * costs one JSON encode of the data whatever the number of subscribers, taps included.
+ */
+function ephemeralFrame(e: EphemeralEvent, channel: string, via?: string): string {
+  const head = `{"type":"event","channel":${JSON.stringify(channel)},"event":${JSON.stringify(e.event)},"timestamp":${JSON.stringify(e.timestamp)}`;
+  return `${head}${via === undefined ? '' : `,"via":${JSON.stringify(via)}`},"data":${e.dataJson}}`;
+}
 
 export interface ClientSummary {
   clientId: string;
@@ -120,8 +128,8 @@ export class Hub {
     if (info.kind === 'all') throw new HubError('invalid_channel', `'${ALL_CHANNEL}' is a tap on every channel; publish on a channel of its own`);
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${event}'`);
     if (isReservedEvent(info, event)) throw new HubError('reserved_event', `'${event}' is reserved for change-log events on '${channel}'`);
-    assertEncodable(data, 'Event data');
-    await this.bus.publish({ kind: 'ephemeral', event: { channel, event, data, timestamp: new Date().toISOString() } });
+    const dataJson = encodeJson(data, 'Event data');
+    await this.bus.publish({ kind: 'ephemeral', event: { channel, event, dataJson, timestamp: new Date().toISOString() } });
   }
 
   /** Ephemeral event on the `system` channel, which every connection receives. */
@@ -132,8 +140,8 @@ export class Hub {
   /** Ephemeral event to every connection of one clientId, on any node. Delivered on the `system` channel. */
   async sendTo(clientId: string, event: string, data: unknown): Promise<void> {
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${event}'`);
-    assertEncodable(data, 'Event data');
-    await this.bus.publish({ kind: 'ephemeral', event: { channel: SYSTEM_CHANNEL, event, data, timestamp: new Date().toISOString(), clientId } });
+    const dataJson = encodeJson(data, 'Event data');
+    await this.bus.publish({ kind: 'ephemeral', event: { channel: SYSTEM_CHANNEL, event, dataJson, timestamp: new Date().toISOString(), clientId } });
   }
 
   get connectionCount(): number {
@@ -424,8 +432,7 @@ export class Hub {
 
   private fanoutEphemeral(e: EphemeralEvent): void {
     this.metrics.ephemeral.inc();
-    const message: EventMessage = { type: 'event', channel: e.channel, event: e.event, timestamp: e.timestamp, data: e.data };
-    const frame = JSON.stringify(message);
+    const frame = ephemeralFrame(e, e.channel);
     let delivered = 0;
     if (e.clientId !== undefined) {
       for (const conn of this.byClientId.get(e.clientId) ?? []) {
@@ -440,7 +447,7 @@ export class Hub {
       }
       const taps = e.channel === SYSTEM_CHANNEL ? undefined : this.index.get(ALL_CHANNEL);
       if (taps) {
-        const tapFrame = JSON.stringify({ ...message, channel: ALL_CHANNEL, via: e.channel } satisfies EventMessage);
+        const tapFrame = ephemeralFrame(e, ALL_CHANNEL, e.channel);
         for (const sub of taps) sub.deliver(undefined, tapFrame);
         delivered += taps.size;
       }

@@ -147,7 +147,7 @@ export class SqliteStore implements Store {
   async list(collection: string, query: ListQuery): Promise<ListPage> {
     const after = query.cursor !== undefined ? decodeCursor(collection, query, query.cursor) : undefined;
     const { sql, params } = buildListSql(collection, query, after);
-    const select = this.db.prepare<unknown[], RecordRow & { ord: string | number | null }>(sql);
+    const select = this.listStatement(sql);
     // One read transaction: the page and the head come from the same snapshot of the database.
     return this.db.transaction((): ListPage => {
       const rows = select.all(...params);
@@ -159,6 +159,20 @@ export class SqliteStore implements Store {
       if (more && last) result.nextCursor = encodeCursor(collection, query, { value: last.ord, id: last.id });
       return result;
     })();
+  }
+
+  /** Prepared list statements by SQL text: a list's shape (filters, order) repeats, its values are parameters. */
+  private readonly listStatements = new Map<string, Database.Statement<unknown[], RecordRow & { ord: string | number | null }>>();
+
+  private listStatement(sql: string): Database.Statement<unknown[], RecordRow & { ord: string | number | null }> {
+    let stmt = this.listStatements.get(sql);
+    if (!stmt) {
+      // Bounded: the number of shapes is what clients ask for, so drop the oldest past a limit.
+      if (this.listStatements.size >= 256) this.listStatements.delete(this.listStatements.keys().next().value!);
+      stmt = this.db.prepare<unknown[], RecordRow & { ord: string | number | null }>(sql);
+      this.listStatements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   async snapshot(collection: string, id: string | undefined, max: number): Promise<{ records: StoredRecord[]; seq: number; truncated: boolean }> {
