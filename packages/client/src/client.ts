@@ -1,7 +1,7 @@
 import {
   CloseCode,
   ErrorCodes,
-  RECONNECT_AT_ONCE,
+  closeAction,
   parseChannel,
   type EventMessage,
   type RequestId,
@@ -580,7 +580,7 @@ export class LivehubClient {
       return;
     }
     // 1001/4408 mean "this connection, not you": go again at once (the first time; failures after that back off).
-    this.planRetry(info, RECONNECT_AT_ONCE.has(info.code) && wasWelcomed);
+    this.planRetry(info, closeAction(info.code) === 'reconnect_now' && wasWelcomed);
   }
 
   private planRetry(info: CloseInfo, atOnce: boolean): void {

@@ -9,6 +9,8 @@ export const CloseCode = {
   Normal: 1000,
   /** Server going away (shutdown, deploy). Reconnect at once, ideally to another node. */
   GoingAway: 1001,
+  /** No close frame: the connection dropped (reported locally, never sent). Reconnect with backoff. */
+  Abnormal: 1006,
   /** Policy violation (rate limit, origin). */
   Policy: 1008,
   /** A frame exceeded the hub's maximum frame size. */
@@ -26,8 +28,6 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-/** Close codes after which a client should reconnect at once (and resume with `since`). */
-export const RECONNECT_AT_ONCE: ReadonlySet<number> = new Set([CloseCode.GoingAway, CloseCode.SlowConsumer]);
 
 interface ErrorSpec {
   /** HTTP status when the error is an HTTP response. */

@@ -3,6 +3,7 @@
  * frame decoding. `@livehub/protocol` adds the zod decoders the hub validates frames with.
  */
 export * from './codes.js';
+export * from './close-policy.js';
 export * from './names.js';
 export * from './records.js';
 export * from './server-messages.js';

@@ -1,5 +1,6 @@
 // The full protocol, with the zod decoders; `./core.js` is the same minus zod, for clients.
 export * from './codes.js';
+export * from './close-policy.js';
 export * from './names.js';
 export * from './records.js';
 export * from './server-messages.js';

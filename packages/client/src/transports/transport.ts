@@ -1,4 +1,4 @@
-import type { ClientMessage, RequestId, ServerMessage } from '@livehub/protocol/core';
+import { CloseCode, type ClientMessage, type RequestId, type ServerMessage } from '@livehub/protocol/core';
 import type { ResolvedOptions, TransportKind } from '../options.js';
 import type { HttpDeps } from '../rest.js';
 
@@ -29,7 +29,7 @@ export interface CloseInfo {
 }
 
 /** Local close code for a connection the client gave up on (timeout, dead peer, stream error). */
-export const ABNORMAL_CLOSE = 1006;
+export const ABNORMAL_CLOSE = CloseCode.Abnormal;
 
 /** The client side of a transport: where messages go. */
 export interface TransportHost {

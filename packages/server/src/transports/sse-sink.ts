@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { errorCodeForClose, type ErrorMessage } from '@livehub/protocol';
+import { CloseCode, errorCodeForClose, type ErrorMessage } from '@livehub/protocol';
 import type { OutMessage, Sink } from '../hub/sink.js';
 
 /** A batch entry with an empty frame only moves the stream's Last-Event-ID (see `markSynced`). */
@@ -60,7 +60,7 @@ export class SseSink implements Sink {
   }
 
   terminate(): void {
-    this.closedWith ??= 1006;
+    this.closedWith ??= CloseCode.Abnormal;
     this.res.destroy();
   }
 }
