@@ -6,6 +6,7 @@ export type { Authenticator, Principal } from './auth.js';
 export { createJwtAuthenticator, type JwtAuthOptions } from './jwt-authenticator.js';
 export type { Bus, BusMessage, EphemeralEvent } from './bus/bus.js';
 export { MemoryBus } from './bus/memory-bus.js';
+export { MemoryBroker } from './bus/memory-broker.js';
 export type { Store, Change, ChangeFilter, FilterValue, StoredRecord, Mutation, ListQuery, ListPage, LogBounds, RetentionPolicy } from './store/store.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export { HubError } from './errors.js';

@@ -1,4 +1,4 @@
-import { runTransportConformance, type Probe } from '../../../test/conformance/transport-conformance.js';
+import { runTransportConformance, type Probe } from '@livehub/conformance';
 import { startHub } from './helpers/hub-fixture.js';
 import { SseTestClient } from './helpers/sse-client.js';
 import { TestClient } from './helpers/ws-client.js';

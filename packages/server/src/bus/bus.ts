@@ -17,7 +17,7 @@ export type BusMessage = { kind: 'change'; change: Change } | { kind: 'ephemeral
 /**
  * Carries committed changes and ephemeral events from the write path to every hub (one per node).
  * Delivery may lose or reorder messages across nodes: hubs restore the change order from the log.
- * Every implementation passes test/conformance/bus-conformance.ts.
+ * Every implementation passes the bus suite of `@livehub/conformance` (with two handles).
  */
 export interface Bus {
   publish(message: BusMessage): Promise<void>;

@@ -1,15 +1,58 @@
 import type { Bus, BusMessage } from './bus.js';
+import { MemoryBroker, type BrokerPort } from './memory-broker.js';
+
+const rethrowLater = (err: unknown): void => queueMicrotask(() => {
+  throw err;
+});
 
 /**
  * In-process bus. Delivers synchronously in publish order, so on one node changes reach the hub
- * in commit order. A throwing handler is reported, never allowed to fail the publisher.
+ * in commit order. A throwing handler is reported, never allowed to fail the publisher or the
+ * other handlers (on this handle or any other).
+ *
+ * Handles built on one `MemoryBroker` are distinct "nodes" in one process that exchange messages;
+ * by default each bus gets a private broker (one node), which is what `createHub()` uses.
  */
 export class MemoryBus implements Bus {
   private readonly handlers = new Set<(m: BusMessage) => void>();
+  private readonly port: BrokerPort = (m) => this.deliver(m);
+  private readonly detach: () => void;
+  private closed = false;
 
-  constructor(private readonly onHandlerError: (err: unknown) => void = (err) => queueMicrotask(() => { throw err; })) {}
+  /**
+   * @param onHandlerError where a throwing handler's error goes. Default: rethrown in a microtask
+   *   (an uncaught error, so a bug is loud).
+   * @param broker the broker this handle attaches to. Default: a private one.
+   */
+  constructor(
+    private readonly onHandlerError: (err: unknown) => void = rethrowLater,
+    private readonly broker: MemoryBroker = new MemoryBroker(),
+  ) {
+    this.detach = broker.attach(this.port);
+  }
 
   async publish(message: BusMessage): Promise<void> {
+    if (this.closed) throw new Error('MemoryBus: publish on a closed bus');
+    this.broker.publish(this.port, message);
+  }
+
+  async subscribe(handler: (m: BusMessage) => void): Promise<() => void> {
+    if (this.closed) throw new Error('MemoryBus: subscribe on a closed bus');
+    this.handlers.add(handler);
+    return () => {
+      this.handlers.delete(handler);
+    };
+  }
+
+  /** Detaches from the broker and drops every handler; other handles keep working. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.detach();
+    this.handlers.clear();
+  }
+
+  private deliver(message: BusMessage): void {
+    // The live set: a handler removed during delivery gets no more of this message.
     for (const h of this.handlers) {
       try {
         h(message);
@@ -17,14 +60,5 @@ export class MemoryBus implements Bus {
         this.onHandlerError(err);
       }
     }
-  }
-
-  async subscribe(handler: (m: BusMessage) => void): Promise<() => void> {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
-  }
-
-  async close(): Promise<void> {
-    this.handlers.clear();
   }
 }

@@ -7,7 +7,7 @@ export interface OutMessage {
 /**
  * Where a connection's messages go: a WebSocket, an SSE response. Transport adapters implement
  * it; the hub, the writer and subscriptions only ever see this. Every sink passes
- * test/conformance/transport-conformance.ts.
+ * the transport suite of `@livehub/conformance`.
  */
 export interface Sink {
   /** Writes messages queued in one tick, in order; the sink decides how to frame them. */

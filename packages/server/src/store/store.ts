@@ -76,7 +76,7 @@ export interface RetentionPolicy {
 
 /**
  * Records plus the change log, written in one transaction. Every implementation passes
- * test/conformance/store-conformance.ts. Nothing here knows about sockets.
+ * the store suite of `@livehub/conformance`. Nothing here knows about sockets.
  */
 export interface Store {
   /** Fixed at database creation; names this log. */
