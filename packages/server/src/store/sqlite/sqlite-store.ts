@@ -7,7 +7,7 @@ import { HubError } from '../../errors.js';
 import type { JsonObject } from '../../config/collection-config.js';
 import { changedFields } from '../changed-fields.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { mergePatch } from '../merge-patch.js';
+import { mergePatch } from '@livehub/protocol';
 import type { Change, ChangeFilter, ListPage, ListQuery, LogBounds, Mutation, RetentionPolicy, Store, StoredRecord } from '../store.js';
 import { buildListSql } from './list-sql.js';
 import { migrate } from './migrations.js';
