@@ -1,47 +1,5 @@
-/** The hub's ops endpoints the dashboard reads (same origin as the page). */
-
-export interface CollectionInfo {
-  name: string;
-  count: number;
-  declared: boolean;
-  payload?: 'ids' | 'full' | 'diff';
-}
-
-export interface HubClient {
-  clientId: string;
-  connId: number;
-  transport?: string;
-  sub: string;
-  remote: string;
-  userAgent?: string;
-  connectedAt: string;
-  channels: string[];
-  sent: number;
-  received: number;
-}
-
-export interface HubClients {
-  clients: HubClient[];
-  channels: { channel: string; subscribers: number }[];
-}
-
-export interface RateSample {
-  /** Start of the second, ms since the epoch. */
-  t: number;
-  events: number;
-  deliveries: number;
-  connections: number;
-}
-
-export interface HubStats {
-  epoch: string;
-  seq: number;
-  floor: number;
-  connections: number;
-  subscriptions: number;
-  intervalMs: number;
-  samples: RateSample[];
-}
+/** The hub's ops endpoints the dashboard reads (same origin as the page); the bodies are the protocol's types. */
+import type { CollectionsResponse, HubClientsResponse, HubStatsResponse } from '@livehub/protocol/core';
 
 /** A failed ops request, with its HTTP status (401: the hub wants a token). */
 export class HttpError extends Error {
@@ -67,9 +25,9 @@ async function get<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-export const fetchCollections = async () => (await get<{ collections: CollectionInfo[] }>('api/collections')).collections;
-export const fetchClients = () => get<HubClients>('api/hub/clients');
-export const fetchStats = (seconds: number) => get<HubStats>(`api/hub/stats?seconds=${seconds}`);
+export const fetchCollections = async () => (await get<CollectionsResponse>('api/collections')).collections;
+export const fetchClients = () => get<HubClientsResponse>('api/hub/clients');
+export const fetchStats = (seconds: number) => get<HubStatsResponse>(`api/hub/stats?seconds=${seconds}`);
 
 /** Query keys of the ops data, for useQueryInvalidation and refetch intervals. */
 export const opsKeys = {

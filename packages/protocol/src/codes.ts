@@ -5,7 +5,7 @@
 
 /** WebSocket close codes used by livehub (RFC 6455 codes plus the 4xxx application range). */
 export const CloseCode = {
-  /** Normal closure: the client or server is done. Do not reconnect. */
+  /** Normal closure: the client is done. Never sent by the hub; a client that gets it (from a proxy) reconnects with backoff. */
   Normal: 1000,
   /** Server going away (shutdown, deploy). Reconnect at once, ideally to another node. */
   GoingAway: 1001,

@@ -8,6 +8,12 @@ export const RECORD_ID_RE = /^[A-Za-z0-9_.~-]{1,128}$/;
 const SEGMENT_RE = /^[A-Za-z0-9_.~-]{1,128}$/;
 export const EVENT_RE = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,7}$/;
 export const MAX_CHANNEL_LENGTH = 256;
+/** A client id (`x-client-id`, `?clientId=`, the client's `clientId` option). The hub replaces a missing or malformed one by a generated id. */
+export const CLIENT_ID_RE = /^[A-Za-z0-9_.:~-]{1,128}$/;
+
+export function isValidClientId(id: unknown): id is string {
+  return typeof id === 'string' && CLIENT_ID_RE.test(id);
+}
 
 export const SYSTEM_CHANNEL = 'system';
 /** Every event of the hub (durable and ephemeral, not `system`): for dashboards and audit taps. */
@@ -46,6 +52,29 @@ export function parseChannel(name: unknown): ChannelInfo | undefined {
     return { kind: 'record', name, collection: first, id: second };
   }
   return { kind: 'ephemeral', name };
+}
+
+/** The channels that carry durable (change-log) events, so they have history: replay, `since`, resets. */
+export type DurableChannelInfo = Extract<ChannelInfo, { kind: 'collection' | 'record' | 'all' }>;
+
+/**
+ * True for the channels backed by the change log: a collection, a record, and the `*` tap. System
+ * and ephemeral channels have no history: no replay, no reset, no `resync_required`.
+ */
+export function isDurableChannel(info: ChannelInfo): info is DurableChannelInfo {
+  return info.kind === 'collection' || info.kind === 'record' || info.kind === 'all';
+}
+
+/** Which changes a durable channel carries: every change (`*`), one collection's, or one record's. */
+export interface ChangeScope {
+  collection?: string;
+  id?: string;
+}
+
+export function changeScope(info: DurableChannelInfo): ChangeScope {
+  if (info.kind === 'record') return { collection: info.collection, id: info.id };
+  if (info.kind === 'collection') return { collection: info.collection };
+  return {};
 }
 
 export function isValidEventName(name: unknown): name is string {

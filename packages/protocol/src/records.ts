@@ -2,6 +2,18 @@ import type { RecordAction } from './names.js';
 
 /** Fields the hub owns on every record; writes that carry them have them ignored. */
 export const SERVER_FIELDS = ['id', 'version', 'createdAt', 'updatedAt'] as const;
+export type ServerField = (typeof SERVER_FIELDS)[number];
+
+export function isServerField(field: string): field is ServerField {
+  return (SERVER_FIELDS as readonly string[]).includes(field);
+}
+
+/** A write body as the hub stores it: the same object without the server-owned fields (a copy; the input is not changed). */
+export function withoutServerFields<T extends object>(data: T): Omit<T, ServerField> {
+  const out: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  for (const f of SERVER_FIELDS) delete out[f];
+  return out as Omit<T, ServerField>;
+}
 
 /** A stored record as every API returns it: the app's fields plus the server-owned ones. */
 export type LiveRecord<T extends object = Record<string, unknown>> = T & {
@@ -28,14 +40,4 @@ export interface RecordChangeData<T extends object = Record<string, unknown>> {
   previous?: LiveRecord<T>;
   /** Top-level fields whose value changed (`diff`; on create, every field). */
   changed?: string[];
-}
-
-/** `GET /api/c/:collection` response. */
-export interface ListResponse<T extends object = Record<string, unknown>> {
-  items: LiveRecord<T>[];
-  /** Opaque; pass as `cursor` for the next page. Absent on the last page. */
-  nextCursor?: string;
-  /** Change-log head the page was read at: subscribe with `since: seq` to follow it without a gap. */
-  seq: number;
-  epoch: string;
 }

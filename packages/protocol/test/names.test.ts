@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { ClientMessage, CloseCode, ErrorCodes, decodeServerFrame, isReservedEvent, isValidEventName, parseChannel } from '../src/index.js';
+import {
+  CLIENT_ID_RE,
+  ClientMessage,
+  CloseCode,
+  ErrorCodes,
+  SERVER_FIELDS,
+  changeScope,
+  decodeServerFrame,
+  isDurableChannel,
+  isReservedEvent,
+  isServerField,
+  isValidClientId,
+  isValidEventName,
+  parseChannel,
+  withoutServerFields,
+} from '../src/index.js';
 
 describe('channel grammar', () => {
   it.each([
@@ -62,5 +77,39 @@ describe('messages', () => {
     }
     const codes = Object.values(CloseCode);
     expect(new Set(codes).size).toBe(codes.length);
+  });
+});
+
+describe('durable channels', () => {
+  it('are the collection, record and * channels, and carry the changes of their scope', () => {
+    const durable = (name: string) => isDurableChannel(parseChannel(name)!);
+    for (const name of ['agent', 'agent:a1', '*']) expect(durable(name), name).toBe(true);
+    for (const name of ['system', 'workflow:run:1', 'Chat:lobby', 'system:x']) expect(durable(name), name).toBe(false);
+    const scope = (name: string) => {
+      const info = parseChannel(name)!;
+      return isDurableChannel(info) ? changeScope(info) : undefined;
+    };
+    expect(scope('agent')).toEqual({ collection: 'agent' });
+    expect(scope('agent:a1')).toEqual({ collection: 'agent', id: 'a1' });
+    expect(scope('*')).toEqual({});
+  });
+});
+
+describe('client ids', () => {
+  it('accept [A-Za-z0-9_.:~-]{1,128} and nothing else', () => {
+    for (const ok of ['tab-1', 'c-73kwapw7kzdn', 'a:b.c~d_e', 'x'.repeat(128)]) expect(isValidClientId(ok), ok).toBe(true);
+    for (const bad of ['', 'a b', 'a/b', 'é', 'x'.repeat(129), 42, undefined]) expect(isValidClientId(bad), String(bad)).toBe(false);
+    expect(CLIENT_ID_RE.test('tab-1')).toBe(true);
+  });
+});
+
+describe('server-owned fields', () => {
+  it('are id, version, createdAt and updatedAt; writes are stripped of them without being changed', () => {
+    expect([...SERVER_FIELDS]).toEqual(['id', 'version', 'createdAt', 'updatedAt']);
+    expect(isServerField('version')).toBe(true);
+    expect(isServerField('name')).toBe(false);
+    const body = { id: 'x', version: 9, createdAt: 'c', updatedAt: 'u', name: 'n' };
+    expect(withoutServerFields(body)).toEqual({ name: 'n' });
+    expect(body.version).toBe(9);
   });
 });

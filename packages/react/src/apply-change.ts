@@ -1,5 +1,5 @@
 import type { ListParams, LiveRecord, RecordChangeData } from '@livehub/client';
-import { compareRecords, matchesWhere, parseOrder } from './list-match.js';
+import { compareRecords, matchesWhere, parseOrder } from '@livehub/protocol/core';
 
 /** What `useLiveQuery` keeps in the cache: one page of a list and the log position it is current at. */
 export interface LiveList<T extends object = Record<string, unknown>> {

@@ -1,4 +1,4 @@
-import type { RateSample } from '../api';
+import type { RateSample } from '@livehub/protocol/core';
 import { num } from '../format';
 import { useWidth } from './use-width';
 

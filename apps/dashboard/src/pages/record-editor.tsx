@@ -1,16 +1,14 @@
 import { useLiveMutation, useLiveRecord } from '@livehub/react';
+import { withoutServerFields } from '@livehub/protocol/core';
 import { useEffect, useState } from 'react';
 import { JsonView } from '../components/json-view';
 import { ago } from '../format';
 import { navigate } from '../routing';
 
-const SERVER = ['id', 'version', 'createdAt', 'updatedAt'];
 const TEMPLATE = '{\n  "name": ""\n}';
 
 function dataOf(record: Record<string, unknown>): string {
-  const data = { ...record };
-  for (const f of SERVER) delete data[f];
-  return JSON.stringify(data, null, 2);
+  return JSON.stringify(withoutServerFields(record), null, 2);
 }
 
 function parse(text: string): { value?: Record<string, unknown>; error?: string } {

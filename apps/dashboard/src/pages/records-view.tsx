@@ -1,10 +1,10 @@
 import { useLiveQuery } from '@livehub/react';
+import { isServerField } from '@livehub/protocol/core';
 import { useEffect, useRef, useState } from 'react';
 import { ago, cell, num } from '../format';
 import { navigate } from '../routing';
 import { RecordEditor } from './record-editor';
 
-const SERVER = new Set(['id', 'version', 'createdAt', 'updatedAt']);
 const ORDERS = [
   { value: '-updatedAt', label: 'Recently updated' },
   { value: '-createdAt', label: 'Newest first' },
@@ -16,7 +16,7 @@ const LIMIT = 200;
 /** The fields shown as columns: the most common data fields of the page, at most `max`. */
 function columns(items: Record<string, unknown>[], max: number): string[] {
   const counts = new Map<string, number>();
-  for (const r of items.slice(0, 100)) for (const k of Object.keys(r)) if (!SERVER.has(k)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  for (const r of items.slice(0, 100)) for (const k of Object.keys(r)) if (!isServerField(k)) counts.set(k, (counts.get(k) ?? 0) + 1);
   return [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, max)

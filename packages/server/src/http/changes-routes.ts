@@ -1,3 +1,4 @@
+import type { ChangesResponse, PublishResponse } from '@livehub/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { channelFilters, readChanges } from '../collections/changes-reader.js';
@@ -23,7 +24,7 @@ function issues(err: z.ZodError) {
 
 export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store; visibility: Visibility; hub: Hub }): void {
   /** The change log over HTTP: `?since=&channels=agent,task:7&limit=&epoch=`. */
-  app.get('/api/changes', async (req, reply) => {
+  app.get('/api/changes', async (req, reply): Promise<ChangesResponse> => {
     const q = ChangesQuery.safeParse(req.query);
     if (!q.success) throw new HubError('invalid_query', 'Invalid changes query', issues(q.error));
     const channels = q.data.channels ? q.data.channels.split(',').filter(Boolean) : [];
@@ -44,6 +45,6 @@ export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store
     if (!body.success) throw new HubError('bad_request', 'Body must be { channel, event, data }', issues(body.error));
     // Unlike WS clients, HTTP callers may publish on `system`: this is the backends' API.
     await deps.hub.publish(body.data.channel, body.data.event, body.data.data ?? null);
-    return reply.status(202).send({ ok: true });
+    return reply.status(202).send({ ok: true } satisfies PublishResponse);
   });
 }

@@ -1,25 +1,10 @@
+import { LIST_RESERVED_PARAMS, isListField, parseFilterValue, parseOrder, type FilterValue } from '@livehub/protocol';
 import { HubError } from '../errors.js';
-import { isValidField } from '../store/fields.js';
-import type { FilterValue, ListQuery } from '../store/store.js';
+import type { ListQuery } from '../store/store.js';
 
-// `token` and `clientId` are credentials and identity (browsers put them in the query), never filters.
-const RESERVED = new Set(['limit', 'cursor', 'order', 'token', 'clientId']);
+const RESERVED = new Set(LIST_RESERVED_PARAMS);
 
-/**
- * A filter value is read as a JSON scalar when it is one (`42`, `true`, `null`, `"42"`), else as
- * a string: `?status=idle` matches "idle", `?count=3` matches the number 3, `?code="3"` the string.
- */
-export function parseFilterValue(raw: string): FilterValue {
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  } catch {
-    // not JSON: a plain string
-  }
-  return raw;
-}
-
-/** `?limit=&cursor=&order=[-]field&<field>=<value>…` → ListQuery. */
+/** `?limit=&cursor=&order=[-]field&<field>=<value>…` → ListQuery; the typing and field rules are the protocol's (`list-match.ts`). */
 export function parseListQuery(query: Record<string, unknown>, limits: { default: number; max: number }): ListQuery {
   const one = (key: string): string | undefined => {
     const v = query[key];
@@ -32,17 +17,16 @@ export function parseListQuery(query: Record<string, unknown>, limits: { default
   if (!Number.isInteger(limit) || limit < 1 || limit > limits.max) {
     throw new HubError('invalid_query', `limit must be an integer from 1 to ${limits.max}`);
   }
-  const orderRaw = one('order') ?? 'createdAt';
-  const desc = orderRaw.startsWith('-');
-  const field = desc ? orderRaw.slice(1) : orderRaw;
-  if (!isValidField(field)) throw new HubError('invalid_query', `Cannot order by '${field}'`);
-  const filters: Record<string, FilterValue> = {};
+  const order = parseOrder(one('order'));
+  if (!isListField(order.field)) throw new HubError('invalid_query', `Cannot order by '${order.field}'`);
+  // No prototype: a filter named `__proto__` or `constructor` is a field like any other.
+  const filters = Object.create(null) as Record<string, FilterValue>;
   for (const key of Object.keys(query)) {
     if (RESERVED.has(key)) continue;
-    if (!isValidField(key)) throw new HubError('invalid_query', `Invalid filter field '${key}'`);
+    if (!isListField(key)) throw new HubError('invalid_query', `Invalid filter field '${key}'`);
     filters[key] = parseFilterValue(one(key)!);
   }
-  const q: ListQuery = { filters, order: { field, dir: desc ? 'desc' : 'asc' }, limit };
+  const q: ListQuery = { filters, order: { field: order.field, dir: order.desc ? 'desc' : 'asc' }, limit };
   const cursor = one('cursor');
   if (cursor !== undefined) q.cursor = cursor;
   return q;

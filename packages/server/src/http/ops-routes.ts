@@ -1,3 +1,4 @@
+import type { HealthResponse, HubClientsResponse, HubStatsResponse } from '@livehub/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Hub } from '../hub/hub.js';
 import type { HubMetrics } from '../metrics.js';
@@ -7,14 +8,15 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { hub: Hub; store:
   app.get('/healthz', async (_req, reply) => {
     const closing = deps.hub.isClosing;
     const { head, floor } = await deps.store.bounds();
-    return reply.status(closing ? 503 : 200).send({
+    const body: HealthResponse = {
       status: closing ? 'shutting_down' : 'ok',
       epoch: deps.store.epoch,
       seq: head,
       floor,
       connections: deps.hub.connectionCount,
       version: deps.version,
-    });
+    };
+    return reply.status(closing ? 503 : 200).send(body);
   });
 
   app.get('/metrics', async (_req, reply) => {
@@ -22,10 +24,12 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { hub: Hub; store:
   });
 
   /** Connected clients and per-channel subscriber counts on this node. */
-  app.get('/api/hub/clients', async () => ({ clients: deps.hub.clients(), channels: deps.hub.channels() }));
+  // Hub.clients() still declares its own ClientSummary with `transport: string` (its values are a
+  // TransportKind); the cast goes once hub.ts returns the protocol's ClientSummary.
+  app.get('/api/hub/clients', async (): Promise<HubClientsResponse> => ({ clients: deps.hub.clients() as HubClientsResponse['clients'], channels: deps.hub.channels() }));
 
   /** Events/s and deliveries/s per second over the last `seconds` (default 300, at most 600), this node. */
-  app.get<{ Querystring: { seconds?: string } }>('/api/hub/stats', async (req) => {
+  app.get<{ Querystring: { seconds?: string } }>('/api/hub/stats', async (req): Promise<HubStatsResponse> => {
     const seconds = Math.min(600, Math.max(1, Number(req.query.seconds ?? 300) || 300));
     const { head, floor } = await deps.store.bounds();
     return {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIfMatch } from '../../src/http/collection-routes.js';
-import { parseFilterValue, parseListQuery } from '../../src/http/list-params.js';
+import { parseListQuery } from '../../src/http/list-params.js';
 import { changedFields } from '../../src/store/changed-fields.js';
-import { mergePatch } from '../../src/store/merge-patch.js';
 import { newRecordId } from '../../src/ids.js';
 
 describe('If-Match', () => {
@@ -16,13 +15,9 @@ describe('If-Match', () => {
 });
 
 describe('list query', () => {
-  it('parses filters as JSON scalars when they are, else strings', () => {
-    expect(parseFilterValue('idle')).toBe('idle');
-    expect(parseFilterValue('3')).toBe(3);
-    expect(parseFilterValue('"3"')).toBe('3');
-    expect(parseFilterValue('true')).toBe(true);
-    expect(parseFilterValue('null')).toBe(null);
-    expect(parseFilterValue('{"a":1}')).toBe('{"a":1}');
+  // The JSON-scalar rule itself (parseFilterValue) is tested in packages/protocol/test/list-match.test.ts.
+  it('types filter values by the JSON-scalar rule', () => {
+    expect(parseListQuery({ s: 'idle', n: '3', q: '"3"', b: 'true', z: 'null' }, { default: 50, max: 100 }).filters).toEqual({ s: 'idle', n: 3, q: '3', b: true, z: null });
   });
 
   it('reads limit, order and filters, refusing bad ones', () => {
@@ -39,10 +34,7 @@ describe('list query', () => {
 });
 
 describe('record data helpers', () => {
-  it('merge-patches per RFC 7386', () => {
-    expect(mergePatch({ a: 1, b: { c: 1, d: 2 }, e: [1] }, { a: null, b: { c: null, x: 1 }, e: [2], f: 'n' })).toEqual({ b: { d: 2, x: 1 }, e: [2], f: 'n' });
-  });
-
+  // mergePatch (RFC 7386) moved to @livehub/protocol: packages/protocol/test/merge-patch.test.ts.
   it('lists changed top-level fields, deep-comparing values', () => {
     expect(changedFields({ a: 1, b: { x: [1] }, c: 1 }, { a: 1, b: { x: [1] }, d: 2 })).toEqual(['c', 'd']);
     expect(changedFields(undefined, { z: 1, a: 2 })).toEqual(['a', 'z']);

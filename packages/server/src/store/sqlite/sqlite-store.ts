@@ -2,12 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RecordAction } from '@livehub/protocol';
-import { SERVER_FIELDS } from '@livehub/protocol';
+import { mergePatch, withoutServerFields } from '@livehub/protocol';
 import { HubError } from '../../errors.js';
 import type { JsonObject } from '../../config/collection-config.js';
 import { changedFields } from '../changed-fields.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { mergePatch } from '../merge-patch.js';
 import type { Change, ChangeFilter, ListPage, ListQuery, LogBounds, Mutation, RetentionPolicy, Store, StoredRecord } from '../store.js';
 import { buildListSql } from './list-sql.js';
 import { migrate } from './migrations.js';
@@ -72,12 +71,6 @@ function rowToChange(r: ChangeRow): Change {
   };
   if (r.previous !== null) change.previous = unpack(r.collection, r.record_id, r.previous);
   return change;
-}
-
-function stripServerFields(data: JsonObject): JsonObject {
-  const out = { ...data };
-  for (const f of SERVER_FIELDS) delete out[f];
-  return out;
 }
 
 /** Store on one SQLite file (WAL). better-sqlite3 is synchronous; the async interface is for other stores. */
@@ -240,7 +233,7 @@ export class SqliteStore implements Store {
 
     if (m.op === 'create') {
       if (current) throw new HubError('already_exists', `Record '${m.id}' already exists in '${m.collection}'`);
-      const data = m.prepare(stripServerFields(m.data));
+      const data = m.prepare(withoutServerFields(m.data));
       next = { collection: m.collection, id: m.id, version: 1, createdAt: now, updatedAt: now, data };
       this.stmt.insert.run(m.collection, m.id, 1, now, now, JSON.stringify(data));
       action = 'created';
@@ -256,7 +249,7 @@ export class SqliteStore implements Store {
         next = current;
         action = 'deleted';
       } else {
-        const proposed = m.op === 'replace' ? stripServerFields(m.data) : mergePatch(current.data, stripServerFields(m.patch));
+        const proposed = m.op === 'replace' ? withoutServerFields(m.data) : mergePatch(current.data, withoutServerFields(m.patch));
         const data = m.prepare(proposed);
         next = { ...current, version, updatedAt: now, data };
         this.stmt.update.run(version, now, JSON.stringify(data), m.collection, m.id);
