@@ -18,7 +18,7 @@ export {
 } from './use-live-mutation.js';
 export type { Rollback } from './optimistic-cache.js';
 export { livehubKeys } from './keys.js';
-export { applyToList, applyToRecord, supersedes, type LiveList, type Applied } from './apply-change.js';
+export { applyToList, applyToRecord, supersedes, DEFAULT_LIST_LIMIT, type LiveList, type Applied } from './apply-change.js';
 export { matchesWhere, compareRecords, parseOrder, type ListOrder } from './list-match.js';
 export { KeyedDebouncer, type DebounceTiming } from './keyed-debouncer.js';
 export { sharedChannels, SharedChannels, type ChannelListener, type ChannelHandle } from './shared-channels.js';
