@@ -14,13 +14,15 @@ export class RetryTimer {
     curve: BackoffCurve,
     random: () => number,
     private readonly run: () => void,
+    /** Where wake-ups come from (the browser's, by default; tests hand in their own). */
+    private readonly watchWake: (wake: () => void) => () => void = onBrowserWake,
   ) {
     this.backoff = new Backoff(curve, random);
   }
 
   /** Starts listening for the browser's wake-ups (until {@link stop}). */
   start(): void {
-    this.detachWake ??= onBrowserWake(() => {
+    this.detachWake ??= this.watchWake(() => {
       // Only a wait in progress is cut short.
       if (this.timer === undefined) return;
       this.fire();
