@@ -105,7 +105,7 @@ export class LivehubClient {
   }
   /** Transport in use (or being tried); null before the first attempt. */
   get transport(): TransportKind | null {
-    return this.session.transport;
+    return this.session.current?.kind ?? null;
   }
   /** When the last message (other than a pong) arrived. */
   get lastUpdated(): Date | null {

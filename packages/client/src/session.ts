@@ -88,10 +88,6 @@ export class Session {
   get reconnectAttempts(): number {
     return this.attempts;
   }
-  /** Transport in use (or being tried); null before the first attempt and between attempts. */
-  get transport(): TransportKind | null {
-    return this.conn?.kind ?? null;
-  }
   /** The transport in use, else the one used last. */
   get lastTransport(): TransportKind | null {
     return this.conn?.kind ?? this.usedKind;
