@@ -127,3 +127,18 @@ export class Liveness {
     if (silent > this.opts.intervalMs * this.opts.deadAfterMissed + this.opts.pongTimeoutMs) this.hooks.dead();
   }
 }
+
+/** The liveness check a transport gets, or undefined when it has none. */
+export function livenessFor(
+  t: { readonly duplex: boolean; readonly kind: string },
+  o: { heartbeatMs: number; pongTimeoutMs: number; poorRttMs: number },
+  /** The hub's heartbeat interval (from `welcome`). */
+  hubHeartbeatMs: number,
+  hooks: LivenessHooks,
+): Liveness | undefined {
+  const opts = { pongTimeoutMs: o.pongTimeoutMs, poorRttMs: o.poorRttMs, deadAfterMissed: 2 };
+  if (t.duplex && o.heartbeatMs > 0) return new Liveness('ping', { intervalMs: o.heartbeatMs, ...opts }, hooks);
+  // The hub writes a `: ping` comment every heartbeat; silence means a dead stream.
+  if (t.kind === 'sse' && hubHeartbeatMs > 0) return new Liveness('passive', { intervalMs: hubHeartbeatMs, ...opts }, hooks);
+  return undefined;
+}

@@ -1,10 +1,12 @@
-export { createClient, LivehubClient, type ClientStatus, type ClientEvents, type ReconnectInfo } from './client.js';
+export { createClient, LivehubClient } from './client.js';
+export type { ClientEvents, ReconnectInfo } from './client-events.js';
+export { StatusStore, type ClientStatus } from './status-store.js';
 export { Subscription, type SubscribeOptions, type ResetInfo, type ResetReason, type SubscriptionEvents } from './subscription.js';
 export type { ClientOptions, ReconnectOptions, GetTokenContext, TransportKind, WebSocketLike, WebSocketConstructor } from './options.js';
 export { LivehubError, isLivehubError, ClientErrorCodes, type ClientErrorCode } from './errors.js';
 export { Collection, seqOf, type ListParams, type ListResult, type WriteOptions, type RecordInput, type MergePatch, type FilterValue } from './rest.js';
 export type { ClientState, SubscriptionState, StateChange } from './state-machine.js';
 export type { ConnectionQuality } from './connection-quality.js';
-export type { TokenRefreshOptions } from './token-refresh.js';
+export type { TokenRefreshOptions } from './token.js';
 export { backoffCeiling, backoffDelay, type BackoffCurve } from './backoff.js';
 export { CloseCode, ErrorCodes, type ErrorCode, type EventMessage, type LiveRecord, type RecordChangeData } from '@livehub/protocol/core';

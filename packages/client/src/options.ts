@@ -1,4 +1,6 @@
-import type { TokenRefreshOptions } from './token-refresh.js';
+import type { GetTokenContext, TokenRefreshOptions } from './token.js';
+
+export type { GetTokenContext };
 
 /** Ways to reach the hub, in the order they are tried by default. */
 export type TransportKind = 'websocket' | 'sse' | 'long-poll';
@@ -46,12 +48,6 @@ export interface ReconnectOptions {
    * @default Math.random
    */
   random?: () => number;
-}
-
-/** Why `getToken` is called. */
-export interface GetTokenContext {
-  /** `connect`: no usable token yet; `expiring`: the current one nears its `exp`; `rejected`: the hub refused it (4401 / HTTP 401). */
-  reason: 'connect' | 'expiring' | 'rejected';
 }
 
 export interface ClientOptions {

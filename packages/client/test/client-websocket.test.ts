@@ -27,25 +27,25 @@ describe('client over WebSocket (in-process hub)', () => {
     const c = client({ url: h.url, autoConnect: false, clientId: 'tab-1' });
     const states: StateChange<string>[] = [];
     c.on('state', (s) => states.push(s));
-    expect(c.getSnapshot()).toMatchObject({ state: 'idle', isConnected: false, connectionQuality: 'poor', lastUpdated: null, reconnectAttempts: 0 });
+    expect(c.status.getSnapshot()).toMatchObject({ state: 'idle', isConnected: false, connectionQuality: 'poor', lastUpdated: null, reconnectAttempts: 0 });
     c.connect();
     await until(() => c.isConnected, 'connected');
-    const s = c.getSnapshot();
+    const s = c.status.getSnapshot();
     expect(s).toMatchObject({ state: 'connected', isConnected: true, connectionQuality: 'good', transport: 'websocket', clientId: 'tab-1', epoch: h.store.epoch });
     expect(s.lastUpdated).toBeInstanceOf(Date);
     // The snapshot object is stable until something changes (useSyncExternalStore's contract).
-    expect(c.getSnapshot()).toBe(s);
+    expect(c.status.getSnapshot()).toBe(s);
     c.close();
     expect(c.state).toBe('closed');
     expect(states.map((x) => `${x.from}→${x.to}`)).toEqual(['idle→connecting', 'connecting→connected', 'connected→closed']);
-    expect(c.getSnapshot()).not.toBe(s);
+    expect(c.status.getSnapshot()).not.toBe(s);
   });
 
   it('notifies status listeners once per change burst, with a new immutable snapshot', async () => {
     const h = await hub();
     const c = client({ url: h.url });
     const seen: ClientStatus[] = [];
-    const off = c.subscribe(() => seen.push(c.getSnapshot()));
+    const off = c.status.subscribe(() => seen.push(c.status.getSnapshot()));
     await until(() => seen.some((s) => s.isConnected), 'a connected snapshot');
     expect(Object.isFrozen(seen.at(-1))).toBe(true);
     off();
@@ -169,7 +169,7 @@ describe('client over WebSocket (in-process hub)', () => {
   it('measures RTT with application pings', async () => {
     const h = await hub();
     const c = client({ url: h.url, heartbeatMs: 20 });
-    await until(() => c.getSnapshot().rttMs !== undefined, 'a pong');
+    await until(() => c.status.getSnapshot().rttMs !== undefined, 'a pong');
     expect(c.connectionQuality).toBe('good');
   });
 

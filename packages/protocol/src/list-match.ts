@@ -16,6 +16,12 @@ export type FilterValue = string | number | boolean | null;
  * Query keys of a list that are never filters: paging and order, and the credentials and identity
  * browsers must put in the query (`token`, `clientId`).
  */
+/**
+ * Page size of a list read without `limit` (the hub's `listLimit.default`, unless configured):
+ * a live cache that replays changes into a page must not grow it past what a read returns.
+ */
+export const DEFAULT_LIST_LIMIT = 50;
+
 export const LIST_RESERVED_PARAMS: readonly string[] = ['limit', 'cursor', 'order', 'token', 'clientId'];
 
 /** Data fields usable in filters and order: identifiers, dotted up to four deep (`meta.owner`). */

@@ -1,5 +1,5 @@
 import type { ListParams, LiveRecord, RecordChangeData } from '@livehub/client';
-import { compareRecords, matchesWhere, parseOrder } from '@livehub/protocol/core';
+import { DEFAULT_LIST_LIMIT, compareRecords, matchesWhere, parseOrder } from '@livehub/protocol/core';
 
 /** What `useLiveQuery` keeps in the cache: one page of a list and the log position it is current at. */
 export interface LiveList<T extends object = Record<string, unknown>> {
@@ -27,7 +27,8 @@ export function supersedes(next: LiveRecord<object>, current: LiveRecord<object>
 /**
  * Applies a record change to one cached page, respecting its filters and order. In place as long
  * as the page boundary is not involved; asks for a refetch when it is: a record entering or leaving
- * a page that has more pages after it, an insert that overflows an explicit `limit`, a record
+ * a page that has more pages after it, an insert that overflows the page (`limit`, else the hub's
+ * default page size, {@link DEFAULT_LIST_LIMIT}), a record
  * arriving at the start of a later page (`cursor`), or an event without the record (`ids` payload
  * mode) that could enter the page.
  */
@@ -72,9 +73,10 @@ export function applyToList<T extends object>(
   }
   const items = [...rest.slice(0, at), record, ...rest.slice(at)];
   const next = { ...list, items };
-  if (params.limit !== undefined && items.length > params.limit) {
+  const limit = params.limit ?? DEFAULT_LIST_LIMIT;
+  if (items.length > limit) {
     // The page overflows: which record moves to the next page, and the cursor after it, are the hub's to say.
-    return { value: { ...next, items: items.slice(0, params.limit) }, refetch: true };
+    return { value: { ...next, items: items.slice(0, limit) }, refetch: true };
   }
   return { value: next };
 }

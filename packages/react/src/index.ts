@@ -19,6 +19,6 @@ export {
 export type { Rollback } from './optimistic-cache.js';
 export { livehubKeys } from './keys.js';
 export { applyToList, applyToRecord, supersedes, type LiveList, type Applied } from './apply-change.js';
-export { matchesWhere, compareRecords, parseOrder, type ListOrder } from '@livehub/protocol/core';
+export { matchesWhere, compareRecords, parseOrder, DEFAULT_LIST_LIMIT, type ListOrder } from '@livehub/protocol/core';
 export { KeyedDebouncer, type DebounceTiming } from './keyed-debouncer.js';
 export { sharedChannels, SharedChannels, type ChannelListener, type ChannelHandle } from './shared-channels.js';

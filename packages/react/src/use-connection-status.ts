@@ -21,11 +21,11 @@ export function useConnectionStatus<T>(select?: (status: ClientStatus) => T): T 
   // Same snapshot in, same value out: a selector that builds an object must not loop React.
   const memo = useRef<{ from: ClientStatus; value: unknown } | null>(null);
   const getSnapshot = useCallback(() => {
-    const s = client.getSnapshot();
+    const s = client.status.getSnapshot();
     const pick = selectRef.current;
     if (!pick) return s;
     if (memo.current?.from !== s) memo.current = { from: s, value: pick(s) };
     return memo.current.value;
   }, [client]);
-  return useSyncExternalStore(client.subscribe, getSnapshot, getSnapshot) as T | ClientStatus;
+  return useSyncExternalStore(client.status.subscribe, getSnapshot, getSnapshot) as T | ClientStatus;
 }

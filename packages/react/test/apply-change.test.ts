@@ -1,4 +1,4 @@
-import { applyToList, applyToRecord, type LiveList } from '@livehub/react';
+import { applyToList, applyToRecord, DEFAULT_LIST_LIMIT, type LiveList } from '@livehub/react';
 import type { LiveRecord, RecordChangeData } from '@livehub/client';
 import { describe, expect, it } from 'vitest';
 
@@ -35,6 +35,19 @@ describe('applyToList', () => {
     const r = applyToList(l, change('created', rec('c', 2)), { order: 'n', limit: 2 });
     expect(r.refetch).toBe(true);
     expect(r.value.items.map((x) => x.id)).toEqual(['a', 'c']);
+  });
+
+  it("without a limit, a page is the hub's default page: it never grows past DEFAULT_LIST_LIMIT (50)", () => {
+    expect(DEFAULT_LIST_LIMIT).toBe(50);
+    const full = list(Array.from({ length: 50 }, (_, i) => rec(`r${String(i).padStart(2, '0')}`, i * 2)));
+    const r = applyToList(full, change('created', rec('new', 1)), { order: 'n' });
+    expect(r.refetch).toBe(true);
+    expect(r.value.items).toHaveLength(50);
+    expect(r.value.items[1]!.id).toBe('new');
+    // Below the default size it grows in place.
+    const l49 = list(full.items.slice(0, 49));
+    expect(applyToList(l49, change('created', rec('new', 1)), { order: 'n' })).toMatchObject({ value: { items: { length: 50 } } });
+    expect(applyToList(l49, change('created', rec('new', 1)), { order: 'n' }).refetch).toBeFalsy();
   });
 
   it('leaves records that sort past a page with more pages, and asks about the start of a later page', () => {

@@ -134,3 +134,38 @@ describe('useLiveQuery / useLiveRecord against a real hub', () => {
     expect(log.lists('paged')).toBe(2);
   });
 });
+
+describe('useLiveQuery without a limit', () => {
+  it("holds the hub's default page (50) and its next cursor, however many records are created live", async () => {
+    for (let i = 0; i < 45; i++) await http(suite.hub.url, 'POST', '/api/c/pagesize', { id: `p${String(i).padStart(2, '0')}`, n: i });
+    const log = new RequestLog();
+    client = suite.client(log);
+    let most = 0;
+    const { result } = renderLive(() => {
+      const q = useLiveQuery<{ n: number }>('pagesize');
+      most = Math.max(most, q.data?.items.length ?? 0);
+      return q;
+    }, client);
+    await waitFor(() => expect(result.current.data?.items).toHaveLength(45));
+    expect(result.current.data?.nextCursor).toBeUndefined();
+
+    // Live creations fill the page up to the hub's default size, then it has a next page, as a read says.
+    for (let i = 45; i < 60; i++) await http(suite.hub.url, 'POST', '/api/c/pagesize', { id: `p${i}`, n: i });
+    const fresh = await http(suite.hub.url, 'GET', '/api/c/pagesize');
+    expect(fresh.items).toHaveLength(50);
+    expect(fresh.nextCursor).toBeDefined();
+    await waitFor(() => {
+      expect(result.current.data?.seq).toBeGreaterThanOrEqual(fresh.seq);
+      expect(result.current.data?.nextCursor).toBe(fresh.nextCursor);
+    });
+    expect(result.current.data?.items).toEqual(fresh.items);
+
+    // More creations belong to later pages: the page stays the hub's page.
+    for (let i = 60; i < 65; i++) await http(suite.hub.url, 'POST', '/api/c/pagesize', { id: `p${i}`, n: i });
+    const later = await http(suite.hub.url, 'GET', '/api/c/pagesize');
+    await waitFor(() => expect(result.current.data?.seq).toBeGreaterThanOrEqual(later.seq));
+    expect(result.current.data?.items).toEqual(later.items);
+    expect(result.current.data?.nextCursor).toBe(later.nextCursor);
+    expect(most).toBeLessThanOrEqual(50);
+  });
+});

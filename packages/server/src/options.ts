@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
+import { DEFAULT_LIST_LIMIT } from '@livehub/protocol';
 import type { CollectionConfig } from './config/collection-config.js';
 import type { Bus } from './bus/bus.js';
 import type { Authenticator } from './auth.js';
@@ -51,7 +52,7 @@ export const HubOptionsSchema = z.object({
   /** How often the hub checks the log head for changes no bus message announced (ms). Default 1 s. */
   feedPollMs: z.number().int().min(10).default(1000),
   /** Default and largest page size of `GET /api/c/:collection`. */
-  listLimit: z.object({ default: z.number().int().min(1).default(50), max: z.number().int().min(1).default(1000) }).prefault({}),
+  listLimit: z.object({ default: z.number().int().min(1).default(DEFAULT_LIST_LIMIT), max: z.number().int().min(1).default(1000) }).prefault({}),
   /** Built-in JWT auth (HS256). Absent (default): no auth, everyone is `anonymous`. */
   auth: z
     .object({

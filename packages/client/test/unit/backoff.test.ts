@@ -88,7 +88,7 @@ describe('client reconnect delays (fake timers, a real closed port)', () => {
       await nextPlan(attempt + 1);
       const delay = Math.floor(expected() * Math.min(8000, 1000 * 2 ** attempt));
       expect(plans[attempt]).toMatchObject({ attempt: attempt + 1, delayMs: delay, code: 1006 });
-      expect(c.getSnapshot()).toMatchObject({ state: 'connecting', reconnectAttempts: attempt + 1, isConnected: false });
+      expect(c.status.getSnapshot()).toMatchObject({ state: 'connecting', reconnectAttempts: attempt + 1, isConnected: false });
       const before = sockets;
       if (delay > 0) {
         await vi.advanceTimersByTimeAsync(delay - 1);
