@@ -5,6 +5,7 @@
  * the load side; optional).
  */
 import WebSocket from 'ws';
+import type { ServerMessage } from '@livehub/protocol/core';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { CLOCK_BASE } from './child.js';
 import type { BenchPayload } from '../servers/server.js';
@@ -48,15 +49,15 @@ async function livehubClient(port: number, idx: number, onPayload: OnPayload, du
   const waiting = new Map<number, Waiter>();
   let welcomed: Waiter | undefined;
   const welcome = new Promise<void>((resolve, reject) => (welcomed = { resolve, reject }));
-  const handle = (m: { type: string; id?: number; event?: string; data?: { record?: BenchPayload } & BenchPayload; code?: string; message?: string }, at: number) => {
+  const handle = (m: ServerMessage, at: number) => {
     if (m.type === 'event') {
       if (durable) {
-        if (m.event === 'bench.updated') onPayload(idx, m.data!.record!, at);
-      } else if (m.event === 'tick') onPayload(idx, m.data!, at);
+        if (m.event === 'bench.updated') onPayload(idx, (m.data as { record: BenchPayload }).record, at);
+      } else if (m.event === 'tick') onPayload(idx, m.data as BenchPayload, at);
     } else if (m.type === 'welcome') welcomed!.resolve();
-    else if (m.type === 'subscribed' || m.type === 'error') {
-      const w = waiting.get(m.id!);
-      waiting.delete(m.id!);
+    else if (m.type === 'subscribed' || (m.type === 'error' && m.id !== undefined)) {
+      const w = waiting.get(m.id as number);
+      waiting.delete(m.id as number);
       if (m.type === 'subscribed') w?.resolve();
       else w?.reject(new Error(`${m.code}: ${m.message}`));
     }
@@ -64,7 +65,7 @@ async function livehubClient(port: number, idx: number, onPayload: OnPayload, du
   ws.on('message', (raw) => {
     const at = now();
     count(raw);
-    const parsed = JSON.parse(raw.toString()) as Parameters<typeof handle>[0] | Array<Parameters<typeof handle>[0]>;
+    const parsed = JSON.parse(raw.toString()) as ServerMessage | ServerMessage[];
     if (Array.isArray(parsed)) for (const m of parsed) handle(m, at);
     else handle(parsed, at);
   });

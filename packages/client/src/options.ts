@@ -1,3 +1,4 @@
+import { isValidClientId } from '@livehub/protocol/core';
 import type { GetTokenContext, TokenRefreshOptions } from './token.js';
 
 export type { GetTokenContext };
@@ -200,7 +201,7 @@ export function resolveOptions(o: ClientOptions = {}): ResolvedOptions {
   if (transports.length === 0 || transports.some((t) => !TRANSPORT_KINDS.includes(t))) {
     throw new TypeError(`livehub client option transports must list some of ${TRANSPORT_KINDS.join(', ')}`);
   }
-  if (o.clientId !== undefined && !/^[A-Za-z0-9_.:~-]{1,128}$/.test(o.clientId)) throw new TypeError(`livehub client option clientId is not valid: '${o.clientId}'`);
+  if (o.clientId !== undefined && !isValidClientId(o.clientId)) throw new TypeError(`livehub client option clientId is not valid: '${o.clientId}'`);
   const f = o.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
   if (!f) throw new TypeError('livehub client needs fetch (Node ≥ 18 or a browser), or the fetch option');
   const heartbeatMs = positive('heartbeatMs', o.heartbeatMs, 15_000);

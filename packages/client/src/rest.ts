@@ -1,4 +1,4 @@
-import type { LiveRecord, ListResponse, SERVER_FIELDS } from '@livehub/protocol/core';
+import { LIST_RESERVED_PARAMS, encodeFilterValue, type FilterValue, type LiveRecord, type ListResponse, type ServerField } from '@livehub/protocol/core';
 import { LivehubError, errorFromBody } from './errors.js';
 
 /** What the HTTP helpers need from the client. */
@@ -93,13 +93,12 @@ export async function httpRequest(deps: HttpDeps, method: string, path: string, 
   return { status: res.status, headers: res.headers, body };
 }
 
-type ServerField = (typeof SERVER_FIELDS)[number];
 /** Fields a write may carry: the record's own, without the hub-owned ones. */
 export type RecordInput<T extends object> = Omit<T, ServerField>;
 /** JSON Merge Patch (RFC 7386): `null` removes a field, objects merge, anything else replaces. */
 export type MergePatch<T extends object> = { [K in keyof RecordInput<T>]?: RecordInput<T>[K] | null };
 /** A list filter value, matched per the hub's JSON-scalar rule. */
-export type FilterValue = string | number | boolean | null;
+export type { FilterValue };
 
 export interface ListParams {
   /** Equality filters, AND-ed: `{ status: 'idle', 'meta.owner': 'ann' }`. */
@@ -124,20 +123,6 @@ export interface ListResult<T extends object> {
 export interface WriteOptions {
   /** Write only if the record is at this version (`If-Match`); otherwise `version_conflict` (412). */
   ifVersion?: number;
-}
-
-/**
- * The hub reads a filter value as a JSON scalar when it parses as one, so strings that look like
- * numbers, booleans or null must be sent quoted to mean the string.
- */
-export function encodeFilter(v: FilterValue): string {
-  if (typeof v !== 'string') return v === null ? 'null' : String(v);
-  try {
-    const parsed: unknown = JSON.parse(v);
-    return parsed === null || typeof parsed !== 'object' ? JSON.stringify(v) : v;
-  } catch {
-    return v;
-  }
 }
 
 function ifMatch(opts: WriteOptions | undefined): Record<string, string> {
@@ -181,8 +166,8 @@ export class Collection<T extends object = Record<string, unknown>> {
   async list(params: ListParams = {}): Promise<ListResult<T>> {
     const query: Record<string, string | number | undefined> = { order: params.order, limit: params.limit, cursor: params.cursor };
     for (const [k, v] of Object.entries(params.where ?? {})) {
-      if (k === 'order' || k === 'limit' || k === 'cursor') throw new TypeError(`'${k}' cannot be filtered on through the list API`);
-      query[k] = encodeFilter(v);
+      if (LIST_RESERVED_PARAMS.includes(k)) throw new TypeError(`'${k}' cannot be filtered on through the list API`);
+      query[k] = encodeFilterValue(v);
     }
     const { body } = await httpRequest(this.deps, 'GET', this.path, { query });
     const page = body as ListResponse<T>;

@@ -8,7 +8,6 @@ export { useQueryInvalidation, type InvalidationMap, type InvalidationTarget, ty
 export {
   useLiveMutation,
   isConflict,
-  mergePatch,
   type LiveMutations,
   type LiveMutationOptions,
   type CreateVars,
@@ -19,6 +18,6 @@ export {
 export type { Rollback } from './optimistic-cache.js';
 export { livehubKeys } from './keys.js';
 export { applyToList, applyToRecord, supersedes, type LiveList, type Applied } from './apply-change.js';
-export { matchesWhere, compareRecords, parseOrder, DEFAULT_LIST_LIMIT, type ListOrder } from '@livehub/protocol/core';
+export { matchesWhere, compareRecords, parseOrder, mergePatch, DEFAULT_LIST_LIMIT, type ListOrder } from '@livehub/protocol/core';
 export { KeyedDebouncer, type DebounceTiming } from './keyed-debouncer.js';
 export { sharedChannels, SharedChannels, type ChannelListener, type ChannelHandle } from './shared-channels.js';

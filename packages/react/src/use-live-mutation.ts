@@ -1,4 +1,5 @@
 import { isLivehubError, seqOf, type LivehubError, type LiveRecord, type MergePatch, type RecordInput } from '@livehub/client';
+import { mergePatch, withoutServerFields } from '@livehub/protocol/core';
 import { useMutation, useQueryClient, type QueryClient, type QueryKey, type UseMutationResult } from '@tanstack/react-query';
 import { useLivehubClient } from './context.js';
 import { appliedSeq } from './live-link.js';
@@ -43,17 +44,6 @@ export function isConflict(err: unknown): err is LivehubError {
   return isLivehubError(err) && (err.status === 409 || err.status === 412);
 }
 
-/** RFC 7386, as the hub applies it: null removes, objects merge, anything else replaces. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
-
 /** The record as the caches hold it now (any live query of the collection that has it). */
 function cachedRecord(qc: QueryClient, collection: string, id: string): AnyRecord | undefined {
   for (const [key, data] of qc.getQueriesData({ queryKey: ['livehub', collection] })) {
@@ -64,13 +54,6 @@ function cachedRecord(qc: QueryClient, collection: string, id: string): AnyRecor
     }
   }
   return undefined;
-}
-
-const SERVER_FIELDS = ['id', 'version', 'createdAt', 'updatedAt'];
-function withoutServerFields(data: object): Record<string, unknown> {
-  const out = { ...(data as Record<string, unknown>) };
-  for (const f of SERVER_FIELDS) delete out[f];
-  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { parseChannel, type LiveRecord, type ListResponse } from '@livehub/protocol/core';
+import { encodeFilterValue, parseChannel, type LiveRecord, type ListResponse } from '@livehub/protocol/core';
 import { LivehubError } from '../errors.js';
-import { encodeFilter, httpRequest, type HttpDeps } from '../rest.js';
+import { httpRequest, type HttpDeps } from '../rest.js';
 
 export interface HttpChannelState {
   /** Log position the records are (at least) at; events after it complete them. */
@@ -20,13 +20,14 @@ const PAGE = 1000;
  */
 export async function httpChannelState(http: HttpDeps, channel: string, withRecords: boolean, signal?: AbortSignal): Promise<HttpChannelState> {
   const info = parseChannel(channel);
+  // `*` is durable too, but has no list read to take a position or records from.
   if (!info || (info.kind !== 'collection' && info.kind !== 'record')) {
     throw new LivehubError('invalid_channel', `'${channel}' carries no durable changes`);
   }
   const path = `/api/c/${encodeURIComponent(info.collection)}`;
   const req = signal ? { signal } : {};
   if (info.kind === 'record') {
-    const { body } = await httpRequest(http, 'GET', path, { ...req, query: { id: encodeFilter(info.id), limit: 1 } });
+    const { body } = await httpRequest(http, 'GET', path, { ...req, query: { id: encodeFilterValue(info.id), limit: 1 } });
     const page = body as ListResponse;
     return { seq: page.seq, epoch: page.epoch, ...(withRecords ? { records: page.items } : {}) };
   }

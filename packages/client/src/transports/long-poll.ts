@@ -1,17 +1,9 @@
-import { parseChannel, type ClientMessage, type RecordEventMessage, type RequestId } from '@livehub/protocol/core';
+import { PROTOCOL_VERSION, isDurableChannel, parseChannel, type ChangesResponse, type ClientMessage, type HealthResponse, type RecordEventMessage, type RequestId } from '@livehub/protocol/core';
 import { LivehubError, isLivehubError } from '../errors.js';
 import { httpRequest } from '../rest.js';
 import { httpChannelState } from './http-snapshot.js';
 import { closeCodeForStatus } from './sse.js';
 import { ABNORMAL_CLOSE, type ChannelRequest, type Transport, type TransportContext, type TransportHost } from './transport.js';
-
-interface ChangesPage {
-  changes: RecordEventMessage[];
-  seq: number;
-  epoch: string;
-  more: boolean;
-  reset?: true;
-}
 
 /** Local id when no hub ever named this client (long-poll has no `welcome` of its own). */
 function localClientId(): string {
@@ -21,9 +13,10 @@ function localClientId(): string {
   return s;
 }
 
+/** Channels long-poll can carry: durable ones with a list read to confirm a position from (so not `*`). */
 function isDurable(channel: string): boolean {
-  const kind = parseChannel(channel)?.kind;
-  return kind === 'collection' || kind === 'record';
+  const info = parseChannel(channel);
+  return info !== undefined && isDurableChannel(info) && info.kind !== 'all';
 }
 
 /**
@@ -102,7 +95,7 @@ export class LongPollTransport implements Transport {
 
   private async run(): Promise<void> {
     const { body } = await httpRequest(this.ctx.http, 'GET', '/healthz');
-    const health = body as { epoch?: unknown; seq?: unknown };
+    const health = body as Partial<HealthResponse>;
     if (typeof health.epoch !== 'string' || typeof health.seq !== 'number') throw new LivehubError('bad_response', '/healthz has no epoch and seq');
     if (this.done) return;
     this.epoch = health.epoch;
@@ -115,7 +108,7 @@ export class LongPollTransport implements Transport {
       seq: this.head,
       heartbeatMs: 0,
       server: 'livehub',
-      protocol: 1,
+      protocol: PROTOCOL_VERSION,
     });
     while (!this.done) {
       await this.confirm();
@@ -140,7 +133,7 @@ export class LongPollTransport implements Transport {
   }
 
   /** One poll; undefined when it was interrupted by a change of the channel set. */
-  private async fetchPage(channels: string[], since: number): Promise<ChangesPage | undefined> {
+  private async fetchPage(channels: string[], since: number): Promise<ChangesResponse | undefined> {
     const poll = (this.poll = new AbortController());
     const wait = this.ctx.options.pollWaitS;
     try {
@@ -149,7 +142,7 @@ export class LongPollTransport implements Transport {
         signal: poll.signal,
         timeoutMs: wait * 1000 + this.ctx.options.connectionTimeoutMs,
       });
-      return body as ChangesPage;
+      return body as ChangesResponse;
     } catch (err) {
       if (poll.signal.aborted) return undefined;
       throw err;
@@ -228,7 +221,7 @@ export class LongPollTransport implements Transport {
   }
 
   /** The hub refused the cursor (compacted, or another epoch): every durable channel starts over. */
-  private async resetAll(page: ChangesPage): Promise<void> {
+  private async resetAll(page: ChangesResponse): Promise<void> {
     if (page.epoch !== this.epoch) {
       this.epoch = page.epoch;
       this.host.message({ type: 'welcome', clientId: this.ctx.clientId() ?? localClientId(), epoch: page.epoch, seq: page.seq, heartbeatMs: 0, server: 'livehub', protocol: 1 });

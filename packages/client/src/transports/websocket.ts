@@ -1,4 +1,4 @@
-import { SUBPROTOCOL, decodeServerFrame, type ClientMessage, type RequestId } from '@livehub/protocol/core';
+import { CloseCode, SUBPROTOCOL, decodeServerFrame, type ClientMessage, type RequestId } from '@livehub/protocol/core';
 import { host, type WebSocketConstructor, type WebSocketLike } from '../options.js';
 import { ABNORMAL_CLOSE, type ChannelRequest, type Transport, type TransportContext, type TransportHost } from './transport.js';
 
@@ -22,9 +22,12 @@ async function loadWebSocket(given: WebSocketConstructor | undefined): Promise<{
 
 const OPEN = 1;
 
+/** Application close codes (RFC 6455 §7.4.2): with 1000, the only ones a browser lets a client send. */
+const APP_CODES = { min: 3000, max: 4999 };
+
 /** Codes a client may send in a close frame (RFC 6455 §7.4; browsers refuse the others). */
 function sendableCode(code: number): number {
-  return code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
+  return code === CloseCode.Normal || (code >= APP_CODES.min && code <= APP_CODES.max) ? code : CloseCode.Normal;
 }
 
 /** WebSocket to `/ws`, offering `livehub.v1`. Requests made before the socket opens are queued (the hub keeps frames sent before `welcome`). */
@@ -119,7 +122,7 @@ export class WebSocketTransport implements Transport {
     this.enqueue({ type: 'auth', token });
   }
 
-  close(code = 1000, reason = ''): void {
+  close(code: number = CloseCode.Normal, reason = ''): void {
     if (this.done) return;
     this.done = true;
     this.queue.length = 0;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeFilter } from '../../src/rest.js';
+import { encodeFilterValue as encodeFilter } from '@livehub/protocol/core';
 import { resolveBaseUrl, resolveOptions } from '../../src/options.js';
 
 const g = globalThis as { location?: unknown };
