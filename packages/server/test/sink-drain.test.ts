@@ -93,7 +93,7 @@ describe('drain signal of the real sinks', () => {
     defer(() => new Promise<void>((r) => server.close(() => r())));
     const port = await listen(server);
     const socket = connect(port, '127.0.0.1');
-    defer(() => socket.destroy());
+    defer(() => void socket.destroy());
     let bytes = 0;
     socket.on('data', (chunk: Buffer) => (bytes += chunk.length));
     socket.write(`GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`);
