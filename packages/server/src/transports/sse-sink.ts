@@ -19,8 +19,8 @@ export class SseSink implements Sink {
   /** The close code this stream ended with (for the disconnect log); undefined while open or when the peer left. */
   closedWith: number | undefined;
   private idsOn = false;
-  /** The held-back last durable message, and whether ids were on when it was written. */
-  private held: { frame: string; seq: number; withId: boolean } | undefined;
+  /** The held-back last durable message of a write (ids on only). */
+  private held: { frame: string; seq: number } | undefined;
   private heldScheduled = false;
 
   constructor(private readonly res: ServerResponse) {
@@ -33,7 +33,8 @@ export class SseSink implements Sink {
     for (let i = 0; i < batch.length; i++) {
       const m = batch[i]!;
       const next = batch[i + 1];
-      if (m.seq === undefined || (next !== undefined && next.seq !== m.seq)) {
+      // Before the sync mark no message carries an id, so none needs holding back.
+      if (!this.idsOn || m.seq === undefined || (next !== undefined && next.seq !== m.seq)) {
         text += this.event(m.frame, m.seq !== undefined && this.idsOn ? m.seq : undefined);
       } else if (next !== undefined) {
         text += this.event(m.frame, undefined);
@@ -57,7 +58,7 @@ export class SseSink implements Sink {
   }
 
   private hold(frame: string, seq: number): void {
-    this.held = { frame, seq, withId: this.idsOn };
+    this.held = { frame, seq };
     if (this.heldScheduled) return;
     this.heldScheduled = true;
     queueMicrotask(() => {
@@ -71,7 +72,7 @@ export class SseSink implements Sink {
     const h = this.held;
     if (!h) return '';
     this.held = undefined;
-    return this.event(h.frame, h.withId && nextSeq !== h.seq ? h.seq : undefined);
+    return this.event(h.frame, nextSeq !== h.seq ? h.seq : undefined);
   }
 
   get bufferedAmount(): number {
