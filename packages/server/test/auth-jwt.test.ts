@@ -6,6 +6,7 @@ import { createJwtAuthenticator } from '../src/index.js';
 import { api, perTest, type startHub } from './helpers/hub-fixture.js';
 import { SseTestClient } from './helpers/sse-client.js';
 import { TestClient } from './helpers/ws-client.js';
+import { waitFor } from './helpers/wait-for.js';
 
 const SECRET = 'test-secret-test-secret-test-secret!';
 const key = new TextEncoder().encode(SECRET);
@@ -78,7 +79,7 @@ describe('a hub with auth', () => {
     const late = await raw(hub.url);
     late.ws.send(JSON.stringify({ type: 'auth', token: await token('erin') }));
     late.ws.send(JSON.stringify({ type: 'ping', id: 1 }));
-    for (let i = 0; i < 100 && late.got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => late.got.length >= 2, 'welcome and pong', 1000).catch(() => undefined);
     expect(late.got.map((m) => m.type)).toEqual(['welcome', 'pong']);
     late.ws.close();
   });
@@ -131,7 +132,7 @@ describe('a hub with auth', () => {
     const h = await hub({ authenticator: slowNo, authTimeoutMs: 1000 });
     const r = await raw(h.url);
     r.ws.send(JSON.stringify({ type: 'auth', token: 'ok' }));
-    for (let i = 0; i < 100 && r.got.length < 1; i++) await new Promise((res) => setTimeout(res, 10));
+    await waitFor(() => r.got.length >= 1, 'a first message', 1000).catch(() => undefined);
     expect(r.got[0]?.type).toBe('welcome');
     r.ws.close();
   });

@@ -7,6 +7,7 @@ import { HubError, SqliteStore, type Authenticator } from '../src/index.js';
 import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
 import { TestClient } from './helpers/ws-client.js';
+import { waitFor } from './helpers/wait-for.js';
 
 const { hub: hubOn, defer } = perTest();
 
@@ -40,7 +41,7 @@ describe('operations endpoints', () => {
   it('compacts the log on its interval', async () => {
     const hub = await hubOn({ retention: { maxChanges: 3, intervalMs: 20 } });
     for (let i = 0; i < 10; i++) await api(hub.url, 'POST', '/api/c/ev', { i });
-    for (let i = 0; i < 100 && (await hub.store.bounds()).floor < 7; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(async () => (await hub.store.bounds()).floor >= 7, 'compaction', 1000).catch(() => undefined);
     expect(await hub.store.bounds()).toEqual({ floor: 7, head: 10 });
   });
 
@@ -77,10 +78,11 @@ describe('dashboard support', () => {
     for (let i = 0; i < 3; i++) await api(hub.url, 'POST', '/api/c/agent', { i });
     await hub.publish('s:1', 's.x', {});
     let stats = (await api(hub.url, 'GET', '/api/hub/stats?seconds=10')).body;
-    for (let i = 0; i < 40 && stats.samples.reduce((n: number, s: { events: number }) => n + s.events, 0) < 4; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    const counted = async (): Promise<boolean> => {
       stats = (await api(hub.url, 'GET', '/api/hub/stats?seconds=10')).body;
-    }
+      return stats.samples.reduce((n: number, s: { events: number }) => n + s.events, 0) >= 4;
+    };
+    await waitFor(counted, 'four events in the samples', 4000).catch(() => undefined);
     const sum = (k: 'events' | 'deliveries') => stats.samples.reduce((n: number, s: Record<string, number>) => n + s[k]!, 0);
     // 3 changes to 2 subscriptions each (agent and *), 1 ephemeral to the tap only.
     expect(sum('events')).toBe(4);
@@ -166,7 +168,7 @@ describe('authentication seam', () => {
     await new Promise((r) => ws.once('open', r));
     ws.send(JSON.stringify({ type: 'subscribe', id: 1, channel: 'early' }));
     ws.send(JSON.stringify({ type: 'ping', id: 2 }));
-    for (let i = 0; i < 200 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => got.length >= 3, 'three replies', 2000).catch(() => undefined);
     expect(got.map((m) => m.type)).toEqual(['welcome', 'subscribed', 'pong']);
     ws.close();
   });

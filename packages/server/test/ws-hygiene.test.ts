@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, SUBPROTOCOL } from '@livehub/protocol';
 import { api, startHub } from './helpers/hub-fixture.js';
 import { TestClient } from './helpers/ws-client.js';
+import { waitFor } from './helpers/wait-for.js';
 
 type Hub = Awaited<ReturnType<typeof startHub>>;
 type LogLine = Record<string, unknown> & { msg?: string };
@@ -23,14 +24,6 @@ function memoryLogger(): { logger: Logger; lines: LogLine[] } {
   return { logger, lines };
 }
 
-/** Resolves once `pred` holds, polling; throws after `timeoutMs` so a test never hangs. */
-async function eventually(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** Sends a raw frame and resolves with the next `error` reply after it. */
 async function expectError(client: TestClient, frame: string | Buffer, code: string, id?: string | number): Promise<void> {
@@ -86,10 +79,10 @@ describe('bad input on one connection', () => {
     const cases: Array<[frame: string | Buffer, code: string, id?: string | number]> = [
       ['{"type":"ping",', 'bad_json'],
       ['not json at all', 'bad_json'],
-      ['42', 'unknown_type'],
-      ['[{"type":"ping","id":1}]', 'unknown_type'],
-      ['null', 'unknown_type'],
-      ['"ping"', 'unknown_type'],
+      ['42', 'bad_frame'],
+      ['[{"type":"ping","id":1}]', 'bad_frame'],
+      ['null', 'bad_frame'],
+      ['"ping"', 'bad_frame'],
       ['{"type":"teleport","id":"u1"}', 'unknown_type', 'u1'],
       ['{"id":"u2"}', 'unknown_type', 'u2'],
       ['{"type":"subscribe","id":"s1"}', 'bad_frame', 's1'],
@@ -217,7 +210,7 @@ describe('heartbeat and connection logging', () => {
     const code = await Promise.race([silentClosed, sleep(5000).then(() => 'still open')]);
     // Terminated without a close frame: the peer sees an abnormal closure.
     expect(code).toBe(1006);
-    await eventually(() => lines.some((l) => l.msg === 'client disconnected' && l.clientId === 'silent-1'), 'disconnect log');
+    await waitFor(() => lines.some((l) => l.msg === 'client disconnected' && l.clientId === 'silent-1'), 'disconnect log');
 
     // The answering peer outlives several heartbeat intervals and is still served.
     await sleep(HEARTBEAT_MS * 4);
@@ -225,7 +218,7 @@ describe('heartbeat and connection logging', () => {
     await roundTrip(healthy, 'after-heartbeats');
     healthy.ws.close(1000, 'done here');
     await healthy.closed();
-    await eventually(() => lines.some((l) => l.msg === 'client disconnected' && l.clientId === 'healthy-1'), 'healthy disconnect log');
+    await waitFor(() => lines.some((l) => l.msg === 'client disconnected' && l.clientId === 'healthy-1'), 'healthy disconnect log');
 
     const connected = lines.filter((l) => l.msg === 'client connected').map((l) => l.clientId);
     expect(connected).toEqual(expect.arrayContaining(['healthy-1', 'silent-1']));
@@ -233,7 +226,7 @@ describe('heartbeat and connection logging', () => {
     expect(silentGone).toMatchObject({ reason: 'heartbeat timeout' });
     const healthyGone = lines.find((l) => l.msg === 'client disconnected' && l.clientId === 'healthy-1');
     expect(healthyGone).toMatchObject({ code: 1000, reason: 'done here' });
-    await eventually(() => hub.hub.connectionCount === 0, 'no connections left');
+    await waitFor(() => hub.hub.connectionCount === 0, 'no connections left');
   });
 });
 
@@ -271,7 +264,7 @@ describe('frames that arrive while the authenticator is still deciding', () => {
     ws.on('open', () => {
       for (const id of ids) ws.send(JSON.stringify({ type: 'ping', id }));
     });
-    await eventually(() => got.messages.filter((m) => m.type === 'pong').length === ids.length, 'pongs to the early pings');
+    await waitFor(() => got.messages.filter((m) => m.type === 'pong').length === ids.length, 'pongs to the early pings');
     expect(got.messages[0]?.type).toBe('welcome');
     expect(got.messages.slice(1).map((m) => m.id)).toEqual(ids);
     ws.close();
@@ -309,7 +302,7 @@ describe('frames that arrive while the authenticator is still deciding', () => {
     await new Promise((resolve) => ws.on('close', resolve));
     // Long enough for the authenticator to finish with the socket already gone.
     await sleep(400);
-    await eventually(() => hub.hub.connectionCount === 0, 'no connection left behind');
+    await waitFor(() => hub.hub.connectionCount === 0, 'no connection left behind');
     const res = await api(hub.url, 'GET', '/api/hub/clients');
     expect(res.body.clients).toEqual([]);
   });

@@ -1,18 +1,18 @@
-/** One pre-encoded server message; `seq` is set on durable events (SSE writes it as the event id). */
+/** One pre-encoded server message; `seq` is set on durable events (a sink may use it, e.g. as an SSE id). */
 export interface OutMessage {
   frame: string;
   seq?: number;
 }
 
 /**
- * Where a connection's messages go: a WebSocket, an SSE response. Transport adapters implement
- * it; the hub, the writer and subscriptions only ever see this. Every sink passes
- * the transport suite of `@livehub/conformance`.
+ * Where a session's messages go: a WebSocket, an SSE response. Transport adapters implement
+ * it; sessions, the writer and subscriptions only ever see this. Every sink passes the transport
+ * suite of `@livehub/conformance`.
  */
 export interface Sink {
-  /** Writes messages queued in one tick, in order; the sink decides how to frame them. */
+  /** Writes messages in order; the sink decides how to frame them. */
   write(batch: readonly OutMessage[]): void;
-  /** Bytes accepted but not yet sent: the writer adds it to its own backlog. */
+  /** Bytes accepted but not yet handed to the OS: the writer adds it to its own backlog. */
   readonly bufferedAmount: number;
   readonly isOpen: boolean;
   /** A liveness probe; the transport reports the answer through `onAlive`. */
@@ -21,6 +21,11 @@ export interface Sink {
   close(code: number, reason: string): void;
   /** Ends it at once (dead peer). */
   terminate(): void;
-  /** Set by the hub: called on any sign of life (pong, inbound frame). */
+  /** Set by the session: called on any sign of life (pong, inbound frame). */
   onAlive: () => void;
+  /**
+   * Set by the session: called whenever `bufferedAmount` went down (buffered bytes were handed
+   * to the OS). Backpressure waits on this; nothing polls.
+   */
+  onDrain: () => void;
 }

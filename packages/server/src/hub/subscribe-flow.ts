@@ -12,6 +12,8 @@ export interface SyncContext {
   pageSize: number;
   maxSnapshotRecords: number;
   onReplayed(n: number): void;
+  /** Resolves when the subscriber's outbound backlog is low again (replay pages wait on it). */
+  drained(): Promise<void>;
 }
 
 /**
@@ -20,14 +22,14 @@ export interface SyncContext {
  * is dropped, so replay/snapshot + live has no gap and no duplicate, whatever interleaves.
  */
 export async function syncSubscription(sub: Subscription, msg: SubscribeMessage, ctx: SyncContext): Promise<void> {
-  const { channel, conn } = sub;
+  const { channel } = sub;
   const epoch = ctx.store.epoch;
   const target = ctx.feedHead;
 
   if (channel.kind !== 'collection' && channel.kind !== 'record' && channel.kind !== 'all') {
     // Ephemeral and system channels have no history: live from now.
     sub.position = target;
-    conn.send({ type: 'subscribed', id: msg.id, channel: channel.name, seq: target, epoch, replayed: 0, ...(msg.snapshot ? { snapshot: [] } : {}) });
+    sub.reply({ type: 'subscribed', id: msg.id, channel: channel.name, seq: target, epoch, replayed: 0, ...(msg.snapshot ? { snapshot: [] } : {}) });
     sub.goLive();
     return;
   }
@@ -49,10 +51,10 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
     if (snap.truncated) throw new HubError('snapshot_too_large', `'${channel.name}' has more than ${ctx.maxSnapshotRecords} records; page it over HTTP`);
     sub.position = snap.seq;
     const snapshot = snap.records.map((r) => ctx.visibility.record(r));
-    conn.send({ type: 'subscribed', id: msg.id, channel: channel.name, seq: snap.seq, epoch, replayed: 0, snapshot, ...(reset ? { reset: true as const } : {}) });
+    sub.reply({ type: 'subscribed', id: msg.id, channel: channel.name, seq: snap.seq, epoch, replayed: 0, snapshot, ...(reset ? { reset: true as const } : {}) });
   } else {
     sub.position = target;
-    conn.send({ type: 'subscribed', id: msg.id, channel: channel.name, seq: target, epoch, replayed: 0, ...(reset ? { reset: true as const } : {}) });
+    sub.reply({ type: 'subscribed', id: msg.id, channel: channel.name, seq: target, epoch, replayed: 0, ...(reset ? { reset: true as const } : {}) });
   }
   sub.goLive();
 }
@@ -68,7 +70,7 @@ async function replay(
   const upTo = Math.max(since, target);
   const count = since < target ? await ctx.store.countChanges(since, target, filter) : 0;
   sub.position = since;
-  sub.conn.send({ type: 'subscribed', id: msg.id, channel: sub.channel.name, seq: upTo, epoch: ctx.store.epoch, replayed: count });
+  sub.reply({ type: 'subscribed', id: msg.id, channel: sub.channel.name, seq: upTo, epoch: ctx.store.epoch, replayed: count });
   let sent = 0;
   while (sent < count && sub.state === 'syncing') {
     const from = sub.position;
@@ -83,7 +85,7 @@ async function replay(
     sent += page.length;
     ctx.onReplayed(page.length);
     // Let the socket drain between pages: a 100k-change resume must not hold it all in memory.
-    await sub.conn.writer.drained();
+    await ctx.drained();
   }
   // Position the stream at the replay target even if the last changes were on other channels.
   if (sub.position < upTo) sub.position = upTo;

@@ -1,11 +1,11 @@
-import type { ChannelInfo, RequestId } from '@livehub/protocol';
-import type { Connection } from './connection.js';
+import type { ChannelInfo, RequestId, ServerMessage } from '@livehub/protocol';
+import type { Outbox } from './outbox.js';
 
 /**
- * One connection's interest in one channel. While `syncing` (replay or snapshot in progress) live
+ * One session's interest in one channel. While `syncing` (replay or snapshot in progress) live
  * messages wait in a buffer; `goLive` flushes the ones past the position and switches to direct
  * delivery. Durable messages at or below the position are dropped: that is what makes
- * snapshot/replay + live gapless and duplicate-free.
+ * snapshot/replay + live gapless and duplicate-free. Owned and closed by its session only.
  */
 export class Subscription {
   state: 'syncing' | 'live' | 'closed' = 'syncing';
@@ -14,7 +14,7 @@ export class Subscription {
   private buffer: Array<{ seq: number | undefined; frame: string }> | undefined = [];
 
   constructor(
-    readonly conn: Connection,
+    private readonly out: Outbox,
     readonly channel: ChannelInfo,
     readonly requestId: RequestId | undefined,
     private readonly maxBuffered: number,
@@ -25,21 +25,26 @@ export class Subscription {
     if (this.state === 'closed') return;
     if (this.state === 'syncing') {
       this.buffer!.push({ seq, frame });
-      if (this.buffer!.length > this.maxBuffered) this.conn.closeSlow('subscription buffer overflow during sync');
+      if (this.buffer!.length > this.maxBuffered) this.out.overflow('subscription buffer overflow during sync');
       return;
     }
     if (seq !== undefined) {
       if (seq <= this.position) return;
       this.position = seq;
     }
-    this.conn.writer.send(frame, seq);
+    this.out.send(frame, seq);
   }
 
   /** Sends a replayed durable message (during sync) and advances the position. */
   replay(seq: number, frame: string): void {
     if (this.state === 'closed' || seq <= this.position) return;
     this.position = seq;
-    this.conn.writer.send(frame, seq);
+    this.out.send(frame, seq);
+  }
+
+  /** A reply about this subscription (`subscribed`), in order with its events. */
+  reply(message: ServerMessage): void {
+    this.out.send(JSON.stringify(message));
   }
 
   goLive(): void {

@@ -1,21 +1,25 @@
 import type { OutMessage, Sink } from './sink.js';
 
-/** At most this much goes into one batched frame, so a replay never builds one giant frame. */
+/** At most this much goes into one batched write, so a replay never builds one giant frame. */
 const MAX_BATCH_MESSAGES = 128;
 const MAX_BATCH_BYTES = 256 * 1024;
+/** Default backlog under which `drained()` resolves. */
+export const DRAIN_LOW_WATER_BYTES = 1024 * 1024;
 
 /**
- * The only thing that writes to a connection's sink. Messages arrive pre-encoded (a broadcast is
- * encoded once for all subscribers); everything queued in one tick goes out in one write (one
- * WebSocket frame, a JSON array when there are several). The queue is bounded in bytes: over the
- * limit the peer is a slow consumer and `onOverflow` closes it.
+ * The only thing that writes to a session's sink. Messages arrive pre-encoded (a broadcast is
+ * encoded once for all subscribers); everything queued in one tick goes out in as few writes as
+ * the batch bounds allow. The queue is bounded in bytes: over the limit the peer is a slow
+ * consumer and `onOverflow` closes it. Backpressure is event-driven: the sink's `onDrain` (and
+ * each flush) re-checks the waiters of `drained()`.
  */
 export class Writer {
   private queue: OutMessage[] = [];
   private queuedBytes = 0;
   private scheduled = false;
   private closed = false;
-  /** Messages written to the socket, for metrics. */
+  private readonly waiters = new Set<{ lowWater: number; resolve: () => void }>();
+  /** Messages written to the sink, for metrics. */
   sent = 0;
 
   constructor(
@@ -46,10 +50,23 @@ export class Writer {
     return this.queuedBytes + this.sink.bufferedAmount;
   }
 
-  /** Resolves when the socket has sent what was queued, so long replays do not flood memory. */
-  async drained(lowWaterBytes = 1024 * 1024): Promise<void> {
-    while (!this.closed && this.pendingBytes > lowWaterBytes) {
-      await new Promise((r) => setTimeout(r, 5));
+  /**
+   * Resolves once the backlog is at most `lowWaterBytes` (or the writer is closed), so a long
+   * replay does not flood memory. Woken by the sink's drain signal, never by polling.
+   */
+  drained(lowWaterBytes = DRAIN_LOW_WATER_BYTES): Promise<void> {
+    if (this.closed || this.pendingBytes <= lowWaterBytes) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add({ lowWater: lowWaterBytes, resolve }));
+  }
+
+  /** The sink handed bytes to the OS (its `onDrain`): waiters under their low water go on. */
+  onDrain(): void {
+    if (this.waiters.size === 0) return;
+    const pending = this.closed ? 0 : this.pendingBytes;
+    for (const w of this.waiters) {
+      if (pending > w.lowWater) continue;
+      this.waiters.delete(w);
+      w.resolve();
     }
   }
 
@@ -61,23 +78,18 @@ export class Writer {
     this.queuedBytes = 0;
     let i = 0;
     while (i < q.length) {
-      let j = i;
-      let bytes = 0;
-      // Copies of one change (same seq, several channels) stay in one batch: SSE ids rely on it.
-      while (
-        j < q.length &&
-        (j === i || (j - i < MAX_BATCH_MESSAGES && bytes + q[j]!.frame.length <= MAX_BATCH_BYTES) || (q[j]!.seq !== undefined && q[j]!.seq === q[j - 1]!.seq))
-      ) {
-        bytes += q[j]!.frame.length;
-        j++;
-      }
+      let j = i + 1;
+      let bytes = q[i]!.frame.length;
+      while (j < q.length && j - i < MAX_BATCH_MESSAGES && bytes + q[j]!.frame.length <= MAX_BATCH_BYTES) bytes += q[j++]!.frame.length;
       this.sink.write(j - i === q.length ? q : q.slice(i, j));
       this.sent += j - i;
       i = j;
     }
+    // The queue moved into the sink: a sink that sent it at once never signals a drain.
+    this.onDrain();
   };
 
-  /** Writes what is queued now rather than on the next tick (before a close frame). */
+  /** Writes what is queued now rather than on the next tick (before a close frame or a stream marker). */
   flushNow(): void {
     this.flush();
   }
@@ -86,5 +98,6 @@ export class Writer {
     this.closed = true;
     this.queue = [];
     this.queuedBytes = 0;
+    this.onDrain();
   }
 }

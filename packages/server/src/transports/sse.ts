@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { CloseCode } from '@livehub/protocol';
 import { HubError } from '../errors.js';
 import type { Hub } from '../hub/hub.js';
 import { clientIdOf, requestUrl } from './peer-identity.js';
-import { SYNC_MARK, SseSink } from './sse-sink.js';
+import { SseSink } from './sse-sink.js';
 
 const MAX_CHANNELS = 64;
 
@@ -64,9 +65,9 @@ export function registerSse(app: FastifyInstance, hub: Hub): void {
     res.write('retry: 1000\n\n');
     const url = requestUrl(req.raw) ?? new URL('http://localhost/');
     const sink = new SseSink(res);
-    const conn = hub.open(sink, { clientId: clientIdOf(req.raw, url), transport: 'sse', remote: req.ip, userAgent: req.headers['user-agent'] }, req.principal);
+    const session = hub.open(sink, { clientId: clientIdOf(req.raw, url), transport: 'sse', remote: req.ip, userAgent: req.headers['user-agent'] }, req.principal);
     res.on('close', () => {
-      hub.closed(conn, sink.closedWith ?? 1000, sink.closedWith === undefined ? 'peer closed' : '');
+      hub.closed(session, sink.closedWith ?? CloseCode.Normal, sink.closedWith === undefined ? 'peer closed' : '');
       // An event stream is never reused for another request; without this, a peer that went away
       // without closing its socket keeps it open and holds up the server's shutdown.
       if (res.writableFinished) req.raw.socket.end();
@@ -76,18 +77,22 @@ export function registerSse(app: FastifyInstance, hub: Hub): void {
 
     let complete = true;
     for (const channel of channels) {
-      if (!hub.isOpen(conn)) return;
+      if (!session.isOpen) return;
       try {
         const since = resumeAll ?? positions.get(channel) ?? q.data.since;
-        await hub.subscribe(conn, { type: 'subscribe', id: channel, channel, ...(since !== undefined ? { since } : {}), ...(q.data.epoch ? { epoch: q.data.epoch } : {}), snapshot });
+        await session.subscribe({ type: 'subscribe', id: channel, channel, ...(since !== undefined ? { since } : {}), ...(q.data.epoch ? { epoch: q.data.epoch } : {}), snapshot });
       } catch (err) {
         const e = err instanceof HubError ? err : new HubError('internal');
-        conn.send({ type: 'error', id: channel, code: e.code, message: e.message });
+        session.send({ type: 'error', id: channel, code: e.code, message: e.message });
         complete = false;
       }
     }
     // Every channel is live and complete up to the hub's head: from here on ids are safe to resume
     // from. A channel that failed keeps ids off, so a reconnect retries it from the original position.
-    if (complete) conn.writer.send(SYNC_MARK, hub.head);
+    // What is queued goes out first, so the mark follows every replayed event.
+    if (complete) {
+      session.writer.flushNow();
+      sink.markSynced(hub.head);
+    }
   });
 }

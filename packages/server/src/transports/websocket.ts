@@ -28,6 +28,11 @@ function destroyOnError(this: Duplex): void {
   this.destroy();
 }
 
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString();
+  return Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data).toString();
+}
+
 function frameBytes(data: RawData): number {
   return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
 }
@@ -66,9 +71,17 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
     const early: Array<[RawData, boolean]> = [];
     let earlyBytes = 0;
     let waiter: ((frame: RawData) => void) | undefined;
+    // A peer closed before its welcome is no session, but its close is counted like a disconnect.
+    let refusedWith: number | undefined;
+    const refuse = (code: CloseCode, reason: string): void => {
+      if (refusedWith !== undefined) return;
+      refusedWith = code;
+      hub.refused(code, reason, clientId);
+      ws.close(code, reason);
+    };
     const keep = (data: RawData, isBinary: boolean): void => {
       earlyBytes += frameBytes(data);
-      if (earlyBytes > opts.maxEarlyBytes) return ws.close(CloseCode.Policy, 'too much data before welcome');
+      if (earlyBytes > opts.maxEarlyBytes) return refuse(CloseCode.Policy, 'too much data before welcome');
       if (waiter) return waiter(data);
       early.push([data, isBinary]);
     };
@@ -81,7 +94,7 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
     } catch (err) {
       if (token !== undefined || !isHubError(err) || err.code !== 'unauthenticated') {
         opts.log.info({ clientId, err: isHubError(err) ? err.message : err }, 'ws auth refused');
-        return ws.close(CloseCode.Unauthenticated, 'unauthenticated');
+        return refuse(CloseCode.Unauthenticated, 'unauthenticated');
       }
       // No token on the upgrade: the first frame must be `auth`, within authTimeoutMs.
       // The `auth` frame may already have arrived while the authenticator was deciding.
@@ -102,21 +115,24 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
         parsed = undefined;
       }
       const auth = AuthMessage.safeParse(parsed);
-      if (!auth.success) return ws.close(CloseCode.Unauthenticated, first ? 'first message must be auth' : 'auth timeout');
+      if (!auth.success) return refuse(CloseCode.Unauthenticated, first ? 'first message must be auth' : 'auth timeout');
       try {
         principal = await opts.authenticator.authenticate(auth.data.token);
       } catch {
-        return ws.close(CloseCode.Unauthenticated, 'token refused');
+        return refuse(CloseCode.Unauthenticated, 'token refused');
       }
     }
-    if (hub.isClosing) return ws.close(CloseCode.GoingAway, 'server shutting down');
+    if (hub.isClosing) return refuse(CloseCode.GoingAway, 'server shutting down');
     if (ws.readyState !== ws.OPEN) return;
 
-    const conn = hub.open(new WsSink(ws), { clientId, transport: 'websocket', remote: req.socket.remoteAddress ?? 'unknown', userAgent: req.headers['user-agent'] }, principal);
-    ws.on('close', (code, reason) => hub.closed(conn, code, reason.toString()));
+    if (refusedWith !== undefined) return;
+    const session = hub.open(new WsSink(ws), { clientId, transport: 'websocket', remote: req.socket.remoteAddress ?? 'unknown', userAgent: req.headers['user-agent'] }, principal);
+    ws.on('close', (code, reason) => hub.closed(session, code, reason.toString()));
     ws.off('message', keep);
-    ws.on('message', (data, isBinary) => hub.receive(conn, data, isBinary));
-    for (const [data, isBinary] of early) hub.receive(conn, data, isBinary);
+    // The session gets plain text: it knows nothing of `ws` buffers.
+    const receive = (data: RawData, isBinary: boolean): void => session.receive(isBinary ? '' : rawText(data), isBinary);
+    ws.on('message', receive);
+    for (const [data, isBinary] of early) receive(data, isBinary);
   }
 
   server.on('upgrade', onUpgrade);

@@ -4,13 +4,16 @@ import type { OutMessage, Sink } from '../hub/sink.js';
 /** WebSocket sink: one text frame per write, a JSON array when the batch holds several messages. */
 export class WsSink implements Sink {
   onAlive: () => void = () => undefined;
+  onDrain: () => void = () => undefined;
+  /** `ws` calls it once the frame was handed to the OS (or failed): bufferedAmount went down. */
+  private readonly sent = (): void => this.onDrain();
 
   constructor(private readonly ws: WebSocket) {
     ws.on('pong', () => this.onAlive());
   }
 
   write(batch: readonly OutMessage[]): void {
-    this.ws.send(batch.length === 1 ? batch[0]!.frame : '[' + batch.map((m) => m.frame).join(',') + ']');
+    this.ws.send(batch.length === 1 ? batch[0]!.frame : '[' + batch.map((m) => m.frame).join(',') + ']', this.sent);
   }
 
   get bufferedAmount(): number {

@@ -1,4 +1,5 @@
 import { Recorder, type Msg } from './recorder.js';
+import { waitFor } from './wait-for.js';
 
 /**
  * A raw SSE reader for tests (fetch + a line parser): records each event's JSON and its `id:`,
@@ -48,24 +49,20 @@ export class SseTestClient extends Recorder {
             id = undefined;
           } else if (line.startsWith('data: ')) data.push(line.slice(6));
           else if (line.startsWith('id: ')) id = line.slice(4);
-          this.wake();
-        }
+            }
       }
     } catch {
       // aborted by close(), or the server ended the stream
     }
     this.ended = true;
-    this.wake();
   }
 
   protected endedWhy(): string | undefined {
     return this.ended ? 'stream ended' : undefined;
   }
 
-  async endedPromise(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    if (!this.ended) throw new Error('stream did not end');
+  endedPromise(timeoutMs = 5000): Promise<void> {
+    return waitFor(() => this.ended, 'the stream to end', timeoutMs);
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { api } from './hub-fixture.js';
+import { waitFor } from './wait-for.js';
 
 /** One write the hub answered with a 2xx: it promised this (id, version) is in the log at `seq`. */
 export interface Ack {
@@ -89,12 +90,8 @@ export function startWriteLoad(
 }
 
 /** Resolves once `pred` holds (polling), or rejects after `timeoutMs`. */
-export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export function waitUntil(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return waitFor(pred, what, timeoutMs);
 }
 
 export interface LogEntry {

@@ -1,0 +1,54 @@
+import { pino } from 'pino';
+import { anonymousAuthenticator, type Authenticator } from '../../src/auth.js';
+import { CollectionRegistry } from '../../src/config/collection-config.js';
+import { ChannelIndex } from '../../src/hub/channel-index.js';
+import { Session, type SessionConfig } from '../../src/hub/session.js';
+import { HubMetrics } from '../../src/metrics.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Change } from '../../src/store/store.js';
+import { Visibility } from '../../src/visibility.js';
+import { FakeSink } from './fake-sink.js';
+
+const prepare = <T>(d: T): T => d;
+
+/**
+ * One session on a fake sink over a real in-memory store: no socket, no hub process. The test
+ * plays the node's part (`head`, `publish`) and reads what was written from `sink`.
+ */
+export async function sessionBench(opts: { config?: Partial<SessionConfig>; authenticator?: Authenticator } = {}) {
+  const store = new SqliteStore({ file: ':memory:', durability: 'normal' });
+  const index = new ChannelIndex();
+  const metrics = new HubMetrics();
+  const published: Array<{ channel: string; event: string; data: unknown }> = [];
+  let head = 0;
+  let ids = 0;
+  const sink = new FakeSink();
+  const config: SessionConfig = { maxQueueBytes: 1 << 24, maxBadFrames: 3, maxSnapshotRecords: 1000, replayPageSize: 100, ...opts.config };
+  const session = new Session(sink, { connId: 1, clientId: 'c1', transport: 'websocket', remote: 'test', userAgent: undefined }, { sub: 'anonymous' }, {
+    store,
+    visibility: new Visibility(new CollectionRegistry({}, false)),
+    authenticator: opts.authenticator ?? anonymousAuthenticator,
+    metrics,
+    log: pino({ level: 'silent' }),
+    config,
+    index,
+    head: () => head,
+    publish: async (channel, event, data) => void published.push({ channel, event, data }),
+  });
+  return {
+    store,
+    index,
+    metrics,
+    sink,
+    session,
+    published,
+    /** Writes `n` records to `collection` and moves the node's head past them (as the feed would). */
+    async write(collection: string, n: number): Promise<Change[]> {
+      const out: Change[] = [];
+      for (let i = 0; i < n; i++) out.push(await store.mutate({ op: 'create', collection, id: `${collection}-${++ids}`, data: { i }, prepare, keepPrevious: false }));
+      head = out.at(-1)?.seq ?? head;
+      return out;
+    },
+    frame: (m: unknown) => session.receive(typeof m === 'string' ? m : JSON.stringify(m), false),
+  };
+}
