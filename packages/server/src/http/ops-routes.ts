@@ -24,9 +24,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { hub: Hub; store:
   });
 
   /** Connected clients and per-channel subscriber counts on this node. */
-  // Hub.clients() still declares its own ClientSummary with `transport: string` (its values are a
-  // TransportKind); the cast goes once hub.ts returns the protocol's ClientSummary.
-  app.get('/api/hub/clients', async (): Promise<HubClientsResponse> => ({ clients: deps.hub.clients() as HubClientsResponse['clients'], channels: deps.hub.channels() }));
+  app.get('/api/hub/clients', async (): Promise<HubClientsResponse> => ({ clients: deps.hub.clients(), channels: deps.hub.channels() }));
 
   /** Events/s and deliveries/s per second over the last `seconds` (default 300, at most 600), this node. */
   app.get<{ Querystring: { seconds?: string } }>('/api/hub/stats', async (req): Promise<HubStatsResponse> => {

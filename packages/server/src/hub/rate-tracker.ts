@@ -1,14 +1,6 @@
-/** One second of hub activity. */
-export interface RateSample {
-  /** Start of the second, ms since epoch. */
-  t: number;
-  /** Events published (changes + ephemeral) in that second. */
-  events: number;
-  /** Event messages handed to connections in that second. */
-  deliveries: number;
-  /** Open connections at the end of it. */
-  connections: number;
-}
+import type { RateSample } from '@livehub/protocol';
+
+export type { RateSample };
 
 /**
  * Per-second counters of the last `keepSeconds`, for the dashboard's rate chart: a fixed ring,

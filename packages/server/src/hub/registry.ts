@@ -1,18 +1,8 @@
+import type { ClientSummary } from '@livehub/protocol';
 import { ChannelIndex } from './channel-index.js';
 import type { Session } from './session.js';
 
-export interface ClientSummary {
-  clientId: string;
-  connId: number;
-  transport: string;
-  sub: string;
-  remote: string;
-  userAgent: string | undefined;
-  connectedAt: string;
-  channels: string[];
-  sent: number;
-  received: number;
-}
+export type { ClientSummary };
 
 /**
  * This node's index of sessions: all of them, by clientId, and their subscriptions by channel.

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CloseCode, SYSTEM_CHANNEL, parseChannel, type ClientMessage, type ErrorCode, type FieldIssue, type RequestId, type ServerMessage, type SubscribeMessage } from '@livehub/protocol';
+import { CloseCode, SYSTEM_CHANNEL, isDurableChannel, parseChannel, type ClientMessage, type ErrorCode, type FieldIssue, type RequestId, type ServerMessage, type SubscribeMessage, type TransportKind } from '@livehub/protocol';
 import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
 import { readChanges } from '../collections/changes-reader.js';
 import { HubError, isHubError } from '../errors.js';
@@ -14,7 +14,7 @@ import { syncSubscription } from './subscribe-flow.js';
 import { Subscription } from './subscription.js';
 import { Writer } from './writer.js';
 
-export type TransportKind = 'websocket' | 'sse';
+export type { TransportKind };
 
 export interface ConnectionInfo {
   connId: number;
@@ -252,7 +252,7 @@ export class Session {
    */
   resyncDurable(): void {
     for (const sub of [...this.subs.values()]) {
-      if (sub.channel.kind !== 'collection' && sub.channel.kind !== 'record' && sub.channel.kind !== 'all') continue;
+      if (!isDurableChannel(sub.channel)) continue;
       this.removeSub(sub);
       this.refuse('resync_required', `Changes on '${sub.channel.name}' were lost to compaction; subscribe again`, sub.requestId);
     }

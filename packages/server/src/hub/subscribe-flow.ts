@@ -1,4 +1,4 @@
-import type { SubscribeMessage } from '@livehub/protocol';
+import { changeScope, isDurableChannel, type SubscribeMessage } from '@livehub/protocol';
 import type { ChangeFilter, Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
 import { HubError } from '../errors.js';
@@ -26,7 +26,7 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
   const epoch = ctx.store.epoch;
   const target = ctx.feedHead;
 
-  if (channel.kind !== 'collection' && channel.kind !== 'record' && channel.kind !== 'all') {
+  if (!isDurableChannel(channel)) {
     // Ephemeral and system channels have no history: live from now.
     sub.position = target;
     sub.reply({ type: 'subscribed', id: msg.id, channel: channel.name, seq: target, epoch, replayed: 0, ...(msg.snapshot ? { snapshot: [] } : {}) });
@@ -34,7 +34,7 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
     return;
   }
 
-  const filter: ChangeFilter = channel.kind === 'record' ? { collection: channel.collection, id: channel.id } : channel.kind === 'collection' ? { collection: channel.collection } : {};
+  const filter: ChangeFilter = changeScope(channel);
   let reset = false;
   if (msg.since !== undefined) {
     const { floor, head } = await ctx.store.bounds();

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { isValidClientId } from '@livehub/protocol';
 import { newClientId } from '../ids.js';
 
-const CLIENT_ID_RE = /^[A-Za-z0-9_.:~-]{1,128}$/;
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
@@ -18,7 +18,7 @@ export function tokenOf(req: IncomingMessage, url: URL): string | undefined {
 /** `x-client-id` header, or `?clientId=` for browsers; a missing or malformed one gets a fresh id. */
 export function clientIdOf(req: IncomingMessage, url: URL): string {
   const given = header(req, 'x-client-id') ?? url.searchParams.get('clientId') ?? undefined;
-  return given !== undefined && CLIENT_ID_RE.test(given) ? given : newClientId();
+  return given !== undefined && isValidClientId(given) ? given : newClientId();
 }
 
 export function requestUrl(req: IncomingMessage): URL | undefined {
