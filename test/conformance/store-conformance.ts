@@ -53,6 +53,15 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       expect(await store.bounds()).toEqual({ floor: 0, head: 4 });
     });
 
+    it('keeps the named fields a replace does not carry, and sets the ones it does', async () => {
+      await store.mutate(create('k', 'r', { name: 'a', secret: 's1', other: 1 }));
+      const kept = await store.mutate({ op: 'replace', collection: 'k', id: 'r', data: { name: 'b' }, prepare: id, keepPrevious: false, keepFields: ['secret'] });
+      expect(kept.record.data).toEqual({ name: 'b', secret: 's1' });
+      const set = await store.mutate({ op: 'replace', collection: 'k', id: 'r', data: { name: 'c', secret: 's2' }, prepare: id, keepPrevious: false, keepFields: ['secret'] });
+      expect(set.record.data).toEqual({ name: 'c', secret: 's2' });
+      expect((await store.get('k', 'r'))!.data).toEqual({ name: 'c', secret: 's2' });
+    });
+
     it('refuses conflicting writes without logging anything', async () => {
       await store.mutate(create('t', 'x', { a: 1 }));
       await expect(store.mutate(create('t', 'x', { a: 2 }))).rejects.toMatchObject({ code: 'already_exists' });

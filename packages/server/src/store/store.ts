@@ -34,7 +34,21 @@ export interface Change {
  */
 export type Mutation =
   | { op: 'create'; collection: string; id: string; data: JsonObject; prepare: Prepare; keepPrevious: boolean }
-  | { op: 'replace'; collection: string; id: string; data: JsonObject; ifVersion?: number; prepare: Prepare; keepPrevious: boolean }
+  | {
+      op: 'replace';
+      collection: string;
+      id: string;
+      data: JsonObject;
+      ifVersion?: number;
+      prepare: Prepare;
+      keepPrevious: boolean;
+      /**
+       * Top-level fields of the current data a replace keeps when `data` does not carry them
+       * (default: none). For private fields: the caller never sees them, so cannot send them back.
+       * A field `data` does carry (even `null`) is set from `data`.
+       */
+      keepFields?: readonly string[];
+    }
   | { op: 'patch'; collection: string; id: string; patch: JsonObject; ifVersion?: number; prepare: Prepare; keepPrevious: boolean }
   | { op: 'delete'; collection: string; id: string; ifVersion?: number; keepPrevious: boolean };
 

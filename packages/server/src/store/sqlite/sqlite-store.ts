@@ -80,6 +80,13 @@ function stripServerFields(data: JsonObject): JsonObject {
   return out;
 }
 
+/** A replace's data: `data`, plus each of `keep` that `current` has and `data` does not carry. */
+function replaced(current: JsonObject, data: JsonObject, keep: readonly string[] = []): JsonObject {
+  const out = { ...data };
+  for (const f of keep) if (!Object.hasOwn(data, f) && Object.hasOwn(current, f)) out[f] = current[f];
+  return out;
+}
+
 /** Store on one SQLite file (WAL). better-sqlite3 is synchronous; the async interface is for other stores. */
 export class SqliteStore implements Store {
   epoch: string;
@@ -256,7 +263,7 @@ export class SqliteStore implements Store {
         next = current;
         action = 'deleted';
       } else {
-        const proposed = m.op === 'replace' ? stripServerFields(m.data) : mergePatch(current.data, stripServerFields(m.patch));
+        const proposed = m.op === 'replace' ? replaced(current.data, stripServerFields(m.data), m.keepFields) : mergePatch(current.data, stripServerFields(m.patch));
         const data = m.prepare(proposed);
         next = { ...current, version, updatedAt: now, data };
         this.stmt.update.run(version, now, JSON.stringify(data), m.collection, m.id);
