@@ -174,6 +174,35 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       expect((await store.mutate(create('k', 'new', {}))).seq).toBe(11);
     });
 
+    it('finds where the changes committed at or after an instant start, until compaction passes it', async () => {
+      // Waits (yielding, no fixed delay) until the clock has passed a stamp, and returns the time then.
+      const after = async (ts: string): Promise<string> => {
+        while (new Date().toISOString() <= ts) await new Promise((r) => setImmediate(r));
+        return new Date().toISOString();
+      };
+      expect(await store.positionAt(new Date())).toBe(0);
+      const c1 = await store.mutate(create('t', 'a', {}));
+      const t1 = await after(c1.ts);
+      await after(t1);
+      const c2 = await store.mutate(create('t', 'b', {}));
+      const t2 = await after(c2.ts);
+      await after(t2);
+      await store.mutate(create('t', 'c', {}));
+      expect(await store.positionAt(new Date(0))).toBe(0);
+      expect(await store.positionAt(new Date(t1))).toBe(1);
+      expect(await store.positionAt(new Date(c2.ts))).toBe(1); // inclusive
+      expect(await store.positionAt(new Date(t2))).toBe(2);
+      expect(await store.positionAt(new Date(Date.now() + 3600_000))).toBe(3);
+      // Compacting change 2 away: instants at or before its stamp can no longer be answered.
+      await store.compact({ maxChanges: 1, maxAgeMs: 1e12 }, 3);
+      expect(await store.positionAt(new Date(t1))).toBeUndefined();
+      expect(await store.positionAt(new Date(c2.ts))).toBeUndefined();
+      expect(await store.positionAt(new Date(t2))).toBe(2);
+      // Rotation voids the history: nothing before it is answered.
+      await store.rotateEpoch();
+      expect(await store.positionAt(new Date(t2))).toBeUndefined();
+    });
+
     it('rotates the epoch, voiding the history but keeping records and the seq counter', async () => {
       for (let i = 0; i < 3; i++) await store.mutate(create('e', `r${i}`, {}));
       const old = store.epoch;

@@ -104,6 +104,13 @@ export interface Store {
   mutate(m: Mutation): Promise<Change>;
   /** Changes with since < seq <= upTo, ascending, at most `limit`. */
   changesSince(since: number, filter: ChangeFilter, limit: number, upTo?: number): Promise<Change[]>;
+  /**
+   * Where a read of the changes committed at or after `instant` starts: the seq just before the
+   * first of them (the head if there is none yet), so `changesSince(result)` returns them all.
+   * `undefined` when the log no longer reaches back that far: a change dropped by compaction or
+   * epoch rotation may have been committed at or after `instant`.
+   */
+  positionAt(instant: Date): Promise<number | undefined>;
   countChanges(since: number, upTo: number, filter: ChangeFilter): Promise<number>;
   /** Collections that hold records, with their record counts. */
   collections(): Promise<Array<{ name: string; count: number }>>;

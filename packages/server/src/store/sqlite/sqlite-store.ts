@@ -20,6 +20,14 @@ export interface SqliteStoreOptions {
   durability: 'full' | 'normal';
 }
 
+interface LogState {
+  epoch: string;
+  head: number;
+  floor: number;
+  /** Newest commit stamp among the changes dropped (compaction, epoch rotation); null if none was. */
+  floor_ts: string | null;
+}
+
 interface RecordRow {
   collection: string;
   id: string;
@@ -102,9 +110,17 @@ export class SqliteStore implements Store {
     migrate(this.db);
     const db = this.db;
     this.stmt = {
-      state: db.prepare<[], { epoch: string; head: number; floor: number }>('SELECT epoch, head, floor FROM log_state WHERE id = 1'),
+      state: db.prepare<[], LogState>('SELECT epoch, head, floor, floor_ts FROM log_state WHERE id = 1'),
       nextSeq: db.prepare<[], { head: number }>('UPDATE log_state SET head = head + 1 WHERE id = 1 RETURNING head'),
-      setFloor: db.prepare<[number]>('UPDATE log_state SET floor = ? WHERE id = 1'),
+      // floor_ts: the newest stamp among the changes dropped so far; run before they are deleted.
+      setFloor: db.prepare<{ floor: number }>(
+        "UPDATE log_state SET floor = @floor, floor_ts = max(coalesce(floor_ts, ''), coalesce((SELECT max(ts) FROM changes WHERE seq <= @floor), '')) WHERE id = 1",
+      ),
+      // min(seq), not the first by ts: a clock stepped back can stamp a later seq earlier, and
+      // taking the earliest stamp would then skip changes. The index bounds the scan to the
+      // changes at or after the instant (the ones the caller is about to read); without the hint
+      // SQLite walks the log by seq from the start.
+      firstAtOrAfter: db.prepare<[string], { seq: number | null }>('SELECT min(seq) AS seq FROM changes INDEXED BY changes_by_ts WHERE ts >= ?'),
       get: db.prepare<[string, string], RecordRow>('SELECT * FROM records WHERE collection = ? AND id = ?'),
       insert: db.prepare<[string, string, number, string, string, string]>(
         'INSERT INTO records (collection, id, version, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?)',
@@ -137,7 +153,7 @@ export class SqliteStore implements Store {
     this.epoch = this.stmt.state.get()!.epoch;
   }
 
-  private state(): { epoch: string; head: number; floor: number } {
+  private state(): LogState {
     return this.stmt.state.get()!;
   }
 
@@ -288,6 +304,18 @@ export class SqliteStore implements Store {
     return rows.map(rowToChange);
   }
 
+  async positionAt(instant: Date): Promise<number | undefined> {
+    const ts = instant.toISOString();
+    // One read transaction: the floor and the first change come from the same view of the log.
+    return this.db.transaction((): number | undefined => {
+      const { head, floor, floor_ts } = this.state();
+      // Stamps are compared as text: every one is written by toISOString (same length, UTC).
+      if (floor > 0 && (floor_ts === null || ts <= floor_ts)) return undefined;
+      const first = this.stmt.firstAtOrAfter.get(ts)?.seq ?? null;
+      return first === null ? head : first - 1;
+    })();
+  }
+
   async countChanges(since: number, upTo: number, filter: ChangeFilter): Promise<number> {
     if (filter.collection === undefined) return this.stmt.countAll.get(since, upTo)!.n;
     if (filter.id === undefined) return this.stmt.countColl.get(filter.collection, since, upTo)!.n;
@@ -308,9 +336,8 @@ export class SqliteStore implements Store {
     for (let at = floor; at < cutoff; ) {
       const upTo = Math.min(at + 10_000, cutoff);
       dropped += this.db.transaction(() => {
-        const n = this.stmt.deleteUpTo.run(upTo).changes;
-        this.stmt.setFloor.run(upTo);
-        return n;
+        this.stmt.setFloor.run({ floor: upTo });
+        return this.stmt.deleteUpTo.run(upTo).changes;
       }).immediate();
       at = upTo;
     }
@@ -321,7 +348,8 @@ export class SqliteStore implements Store {
     const epoch = newEpoch();
     this.db.transaction(() => {
       const { head } = this.state();
-      this.db.prepare('UPDATE log_state SET epoch = ?, floor = ? WHERE id = 1').run(epoch, head);
+      // Voided history: no instant before the rotation can be answered from this log any more.
+      this.db.prepare('UPDATE log_state SET epoch = ?, floor = ?, floor_ts = ? WHERE id = 1').run(epoch, head, new Date().toISOString());
       this.stmt.deleteUpTo.run(head);
     }).immediate();
     this.epoch = epoch;
