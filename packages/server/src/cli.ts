@@ -21,7 +21,8 @@ serve options (flag > environment > config file > default):
   --log-level    fatal|error|warn|info|debug|trace|silent  env LOG_LEVEL  default info
 
 epoch: prints the change log's epoch and head. --rotate gives it a new epoch and voids its history,
-so every client position resets: do it after restoring a backup, with the hub stopped.
+so every client position resets: do it after restoring a backup, with the hub stopped (it refuses,
+exit 2, while any process has the database open).
 `;
 
 function fail(message: string): never {

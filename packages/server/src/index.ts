@@ -8,5 +8,6 @@ export type { Bus, BusMessage, EphemeralEvent } from './bus/bus.js';
 export { MemoryBus } from './bus/memory-bus.js';
 export type { Store, Change, ChangeFilter, FilterValue, StoredRecord, Mutation, ListQuery, ListPage, LogBounds, RetentionPolicy } from './store/store.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
+export { DatabaseInUseError } from './store/sqlite/open-lock.js';
 export { HubError } from './errors.js';
 export { VERSION } from './version.js';

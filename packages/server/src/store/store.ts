@@ -116,7 +116,8 @@ export interface Store {
   collections(): Promise<Array<{ name: string; count: number }>>;
   /**
    * Gives the log a new epoch and voids its history (floor = head): every position a client holds
-   * becomes a `reset`. For after a backup restore, run while no hub serves the database.
+   * becomes a `reset`. For after a backup restore. Refuses while another process (a hub) has the
+   * database open: `SqliteStore` throws `DatabaseInUseError`.
    */
   rotateEpoch(): Promise<string>;
   /** Drops changes beyond the policy, never above `keepAfter`. Returns the number dropped. */

@@ -11,6 +11,7 @@ import { mergePatch } from '../merge-patch.js';
 import type { Change, ChangeFilter, ListPage, ListQuery, LogBounds, Mutation, RetentionPolicy, Store, StoredRecord } from '../store.js';
 import { buildListSql } from './list-sql.js';
 import { migrate } from './migrations.js';
+import { OpenLock } from './open-lock.js';
 import { newEpoch } from '../../ids.js';
 
 export interface SqliteStoreOptions {
@@ -100,14 +101,21 @@ export class SqliteStore implements Store {
   epoch: string;
   private readonly db: Database.Database;
   private readonly stmt;
+  /** Marks the file as open while this store has it (so `rotateEpoch` can tell it is alone). */
+  private readonly openLock: OpenLock | undefined;
 
   constructor(opts: SqliteStoreOptions) {
-    if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
-    this.db = new Database(opts.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
+    if (opts.file !== ':memory:') {
+      mkdirSync(dirname(opts.file), { recursive: true });
+      // Before the epoch is read: a rotation in progress is waited for, not half seen.
+      this.openLock = new OpenLock(opts.file);
+    }
+    try {
+      this.db = this.open(opts);
+    } catch (err) {
+      this.openLock?.close();
+      throw err;
+    }
     const db = this.db;
     this.stmt = {
       state: db.prepare<[], LogState>('SELECT epoch, head, floor, floor_ts FROM log_state WHERE id = 1'),
@@ -151,6 +159,20 @@ export class SqliteStore implements Store {
       ),
     };
     this.epoch = this.stmt.state.get()!.epoch;
+  }
+
+  private open(opts: SqliteStoreOptions): Database.Database {
+    const db = new Database(opts.file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   private state(): LogState {
@@ -344,14 +366,17 @@ export class SqliteStore implements Store {
     return dropped;
   }
 
+  /** Refuses (DatabaseInUseError) while any other store, in any process, has the file open. */
   async rotateEpoch(): Promise<string> {
     const epoch = newEpoch();
-    this.db.transaction(() => {
+    const rotate = () => this.db.transaction(() => {
       const { head } = this.state();
       // Voided history: no instant before the rotation can be answered from this log any more.
       this.db.prepare('UPDATE log_state SET epoch = ?, floor = ?, floor_ts = ? WHERE id = 1').run(epoch, head, new Date().toISOString());
       this.stmt.deleteUpTo.run(head);
     }).immediate();
+    if (this.openLock) this.openLock.alone(rotate);
+    else rotate();
     this.epoch = epoch;
     return epoch;
   }
@@ -360,5 +385,6 @@ export class SqliteStore implements Store {
     // Writes queued for the next group commit are committed, not dropped.
     if (this.pending.length > 0 && this.db.open) this.commitPending();
     if (this.db.open) this.db.close();
+    this.openLock?.close();
   }
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SqliteStore } from '../src/index.js';
+import { DatabaseInUseError, SqliteStore } from '../src/index.js';
 import type { Mutation } from '../src/index.js';
 import { tempDir } from './helpers/hub-fixture.js';
 
@@ -35,6 +35,37 @@ describe('SQLite schema migrations', () => {
       } finally {
         await upgraded.close();
       }
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+describe('SQLite open lock', () => {
+  it('refuses to rotate the epoch while another store has the file open, in this process too', async () => {
+    const tmp = tempDir();
+    try {
+      const file = join(tmp.dir, 'shared.db');
+      const a = new SqliteStore({ file, durability: 'normal' });
+      const b = new SqliteStore({ file, durability: 'normal' });
+      await a.mutate(create('x'));
+      const epoch = a.epoch;
+      await expect(a.rotateEpoch()).rejects.toBeInstanceOf(DatabaseInUseError);
+      await expect(b.rotateEpoch()).rejects.toThrow(/in use by another process/);
+      // Both still work after a refusal, and nothing was rotated.
+      await b.mutate(create('y'));
+      expect(await a.bounds()).toEqual({ floor: 0, head: 2 });
+      expect(a.epoch).toBe(epoch);
+      await b.close();
+      const rotated = await a.rotateEpoch();
+      expect(rotated).not.toBe(epoch);
+      expect(await a.bounds()).toEqual({ floor: 2, head: 2 });
+      // A store opened after the rotation sees the new epoch, and blocks the next one again.
+      const c = new SqliteStore({ file, durability: 'normal' });
+      expect(c.epoch).toBe(rotated);
+      await expect(a.rotateEpoch()).rejects.toBeInstanceOf(DatabaseInUseError);
+      await c.close();
+      await a.close();
     } finally {
       tmp.cleanup();
     }
