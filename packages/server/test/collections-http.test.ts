@@ -97,7 +97,7 @@ describe('collections over HTTP', () => {
     // Bodies elsewhere keep their validation: an empty JSON body on POST is still a clear 400.
     const emptyPost = await fetch(`${base}/api/c/doc`, { method: 'POST', headers: json });
     expect(emptyPost.status).toBe(400);
-    expect((await emptyPost.json()).error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/empty/i) });
+    expect(((await emptyPost.json()) as { error: unknown }).error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/empty/i) });
     const emptyPut = await fetch(`${base}/api/c/doc/${rec.id}`, { method: 'PUT', headers: json });
     expect(emptyPut.status).toBe(400);
     // A DELETE that does send a body still has it parsed: broken JSON is a 400 and deletes nothing.
