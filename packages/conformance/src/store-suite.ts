@@ -7,6 +7,7 @@ import { planSuite, registerSuite, type Selection } from './selection.js';
 export const STORE_TESTS = [
   'starts empty with an epoch',
   'writes the record and its change together with gapless seqs',
+  'keeps the named fields a replace does not carry, and sets the ones it does',
   'refuses conflicting writes without logging anything',
   'refuses one of several concurrent writes without touching the others or the seq',
   'strips server-owned fields from written data and merges patches (RFC 7386)',
@@ -16,6 +17,7 @@ export const STORE_TESTS = [
   'lists with filters, order and cursor, reading the head with the page',
   'pages through records whose order field is missing (nulls) without skipping any',
   'compacts by count and age up to keepAfter, moving the floor only',
+  'finds where the changes committed at or after an instant start, until compaction passes it',
   'rotates the epoch, voiding the history but keeping records and the seq counter',
   'keeps data, epoch and head across a reopen',
 ] as const;
@@ -70,6 +72,14 @@ const cases: Record<StoreTestName, (c: StoreCtx) => Promise<void>> = {
     expect(await store.get('agent', 'a1')).toBeUndefined();
     expect((await store.changesSince(0, {}, 100)).map((c) => c.seq)).toEqual([1, 2, 3, 4]);
     expect(await store.bounds()).toEqual({ floor: 0, head: 4 });
+  },
+  'keeps the named fields a replace does not carry, and sets the ones it does': async ({ store }) => {
+    await store.mutate(create('k', 'r', { name: 'a', secret: 's1', other: 1 }));
+    const kept = await store.mutate({ op: 'replace', collection: 'k', id: 'r', data: { name: 'b' }, prepare: id, keepPrevious: false, keepFields: ['secret'] });
+    expect(kept.record.data).toEqual({ name: 'b', secret: 's1' });
+    const set = await store.mutate({ op: 'replace', collection: 'k', id: 'r', data: { name: 'c', secret: 's2' }, prepare: id, keepPrevious: false, keepFields: ['secret'] });
+    expect(set.record.data).toEqual({ name: 'c', secret: 's2' });
+    expect((await store.get('k', 'r'))!.data).toEqual({ name: 'c', secret: 's2' });
   },
   'refuses conflicting writes without logging anything': async ({ store }) => {
     await store.mutate(create('t', 'x', { a: 1 }));
@@ -175,6 +185,34 @@ const cases: Record<StoreTestName, (c: StoreCtx) => Promise<void>> = {
     // Records are untouched and seqs continue after the compacted head.
     expect(await store.collections()).toEqual([{ name: 'k', count: 10 }]);
     expect((await store.mutate(create('k', 'new', {}))).seq).toBe(11);
+  },
+  'finds where the changes committed at or after an instant start, until compaction passes it': async ({ store }) => {
+    // Waits (yielding, no fixed delay) until the clock has passed a stamp, and returns the time then.
+    const after = async (ts: string): Promise<string> => {
+      while (new Date().toISOString() <= ts) await new Promise((r) => setImmediate(r));
+      return new Date().toISOString();
+    };
+    expect(await store.positionAt(new Date())).toBe(0);
+    const c1 = await store.mutate(create('t', 'a', {}));
+    const t1 = await after(c1.ts);
+    await after(t1);
+    const c2 = await store.mutate(create('t', 'b', {}));
+    const t2 = await after(c2.ts);
+    await after(t2);
+    await store.mutate(create('t', 'c', {}));
+    expect(await store.positionAt(new Date(0))).toBe(0);
+    expect(await store.positionAt(new Date(t1))).toBe(1);
+    expect(await store.positionAt(new Date(c2.ts))).toBe(1); // inclusive
+    expect(await store.positionAt(new Date(t2))).toBe(2);
+    expect(await store.positionAt(new Date(Date.now() + 3600_000))).toBe(3);
+    // Compacting change 2 away: instants at or before its stamp can no longer be answered.
+    await store.compact({ maxChanges: 1, maxAgeMs: 1e12 }, 3);
+    expect(await store.positionAt(new Date(t1))).toBeUndefined();
+    expect(await store.positionAt(new Date(c2.ts))).toBeUndefined();
+    expect(await store.positionAt(new Date(t2))).toBe(2);
+    // Rotation voids the history: nothing before it is answered.
+    await store.rotateEpoch();
+    expect(await store.positionAt(new Date(t2))).toBeUndefined();
   },
   'rotates the epoch, voiding the history but keeping records and the seq counter': async ({ store }) => {
     for (let i = 0; i < 3; i++) await store.mutate(create('e', `r${i}`, {}));

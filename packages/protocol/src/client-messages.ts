@@ -30,10 +30,14 @@ export const PublishMessage = z.object({
   /** Any JSON; absent means null. */
   data: z.unknown().optional(),
 });
+const sinceError = 'since must be a change-log seq (integer ≥ 0) or an ISO-8601 timestamp with a zone, e.g. 2026-01-31T09:30:00Z';
+/** An instant as ISO-8601 with a zone (`Z` or `±hh:mm`): without one it would mean a different instant per machine. */
+const isoInstant = z.iso.datetime({ offset: true, error: sinceError });
 export const SyncRequestMessage = z.object({
   type: z.literal('sync_request'),
   id: requestId.optional(),
-  since: seq,
+  /** After this change-log position, or: the changes committed at or after this instant. */
+  since: z.union([seq, isoInstant], { error: sinceError }),
   epoch: z.string().max(128).optional(),
   limit: z.number().int().min(1).max(10000).optional(),
 });

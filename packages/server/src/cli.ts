@@ -5,6 +5,7 @@ import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { findConfigFile, loadConfigFile } from './config/config-file.js';
 import type { HubOptions } from './options.js';
 import { VERSION } from './version.js';
+import { watchParent } from './parent-watch.js';
 
 const HELP = `livehub ${VERSION}
 
@@ -21,7 +22,8 @@ serve options (flag > environment > config file > default):
   --log-level    fatal|error|warn|info|debug|trace|silent  env LOG_LEVEL  default info
 
 epoch: prints the change log's epoch and head. --rotate gives it a new epoch and voids its history,
-so every client position resets: do it after restoring a backup, with the hub stopped.
+so every client position resets: do it after restoring a backup, with the hub stopped (it refuses,
+exit 2, while any process has the database open).
 `;
 
 function fail(message: string): never {
@@ -73,9 +75,14 @@ async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Started by npm (npx, npm start: npm sets npm_lifecycle_event): npm's SIGTERM may never reach
+  // this process, so it ends with its parent (see parent-watch.ts). Run directly, it does not: a
+  // hub started with `nohup livehub serve &` outlives the shell that started it.
+  if (process.env.npm_lifecycle_event !== undefined) watchParent(() => shutdown('parent exited'));
   if (configFile) server.log.info({ configFile }, 'config loaded');
   const url = await server.start();
-  process.stdout.write(`livehub ${VERSION} on ${url}  (WebSocket ${url.replace(/^http/, 'ws')}/ws, db ${server.options.db})\n`);
+  // The pid: under npm the process a supervisor started is npm's, not this one.
+  process.stdout.write(`livehub ${VERSION} on ${url}  (pid ${process.pid}, WebSocket ${url.replace(/^http/, 'ws')}/ws, db ${server.options.db})\n`);
 }
 
 async function epoch(argv: string[]): Promise<void> {

@@ -12,6 +12,7 @@ import { CollectionRegistry } from './config/collection-config.js';
 import { registerChangesRoutes } from './http/changes-routes.js';
 import { registerCollectionRoutes } from './http/collection-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { installJsonBodyParsers } from './http/json-body.js';
 import { registerDashboard } from './http/dashboard.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { Hub } from './hub/hub.js';
@@ -68,8 +69,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     // Per-request logs would drown a write-heavy hub; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
   });
-  // RFC 7386 patches arrive as application/merge-patch+json.
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  installJsonBodyParsers(app);
   installErrorHandler(app);
   installAuthHook(app, authenticator);
   registerCollectionRoutes(app, {

@@ -9,5 +9,6 @@ export { MemoryBus } from './bus/memory-bus.js';
 export { MemoryBroker } from './bus/memory-broker.js';
 export type { Store, Change, ChangeFilter, FilterValue, StoredRecord, Mutation, ListQuery, ListPage, LogBounds, RetentionPolicy } from './store/store.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
+export { DatabaseInUseError } from './store/sqlite/open-lock.js';
 export { HubError } from './errors.js';
 export { VERSION } from './version.js';

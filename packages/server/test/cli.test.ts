@@ -29,6 +29,30 @@ describe('livehub CLI', () => {
     expect(await cli('epoch', '--db', '/nonexistent/x.db')).toMatchObject({ code: 2, out: expect.stringMatching(/no database/) });
   });
 
+  it('refuses epoch --rotate (exit 2) while a hub serves the database, and rotates once it is gone, even after kill -9', async () => {
+    const tmp = tempDir();
+    defer(() => tmp.cleanup());
+    const db = join(tmp.dir, 'hub.db');
+    const hub = await spawnHub(['--db', db]);
+    defer(() => killIfRunning(hub));
+    await api(hub.url, 'POST', '/api/c/doc', { id: 'd1' });
+    const epoch = (await api(hub.url, 'GET', '/healthz')).body.epoch as string;
+
+    const refused = await cli('epoch', '--db', db, '--rotate');
+    expect(refused).toMatchObject({ code: 2, out: expect.stringMatching(/in use by another process.*stop/) });
+    // Nothing changed: the serving hub keeps its epoch and its log.
+    expect((await api(hub.url, 'GET', '/healthz')).body.epoch).toBe(epoch);
+    expect((await api(hub.url, 'GET', '/api/changes?since=0')).body.changes).toHaveLength(1);
+    // Reading the epoch is fine while it serves.
+    expect(await cli('epoch', '--db', db)).toEqual({ code: 0, out: `epoch ${epoch} (head 1)\n` });
+
+    // A hub killed without any chance to clean up leaves nothing that blocks the rotation.
+    hub.proc.kill('SIGKILL');
+    expect(await hub.exited).toBe('SIGKILL');
+    const rotated = await cli('epoch', '--db', db, '--rotate');
+    expect(rotated).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`^epoch ${epoch} -> e-\\w+ \\(head 1; history voided\\)`)) });
+  });
+
   it('rotates the epoch of a restored database, so clients holding positions reset', async () => {
     const tmp = tempDir();
     defer(() => tmp.cleanup());

@@ -93,6 +93,27 @@ describe('declared collections', () => {
     replay.close();
   });
 
+  it('keeps private fields a PUT does not carry (the caller cannot see them); a PUT that carries one sets it', async () => {
+    await api(hub.url, 'POST', '/api/c/agent', { id: 'k1', name: 'keeper', status: 'busy', apiKey: 'sk-keep' });
+    // What the dashboard's editor does: GET (no apiKey in it), change a field, PUT it all back.
+    const seen = (await api(hub.url, 'GET', '/api/c/agent/k1')).body;
+    const put = await api(hub.url, 'PUT', '/api/c/agent/k1', { ...seen, name: 'renamed' });
+    expect(put.status).toBe(200);
+    expect(put.body.apiKey).toBeUndefined();
+    expect((await hub.store.get('agent', 'k1'))!.data).toEqual({ name: 'renamed', status: 'busy', apiKey: 'sk-keep' });
+    // A replace is still a replace for the fields the caller sees: `status` falls back to its default.
+    const ifMatch = await api(hub.url, 'PUT', '/api/c/agent/k1', { name: 'again' }, { 'if-match': '"2"' });
+    expect(ifMatch.status).toBe(200);
+    expect((await hub.store.get('agent', 'k1'))!.data).toEqual({ name: 'again', status: 'idle', apiKey: 'sk-keep' });
+    const set = await api(hub.url, 'PUT', '/api/c/agent/k1', { name: 'again', apiKey: 'sk-new' }, { 'if-match': '3' });
+    expect(set.status).toBe(200);
+    expect((await hub.store.get('agent', 'k1'))!.data.apiKey).toBe('sk-new');
+    // Server code replaces through the same path.
+    const change = await hub.collections.replace('agent', 'k1', { name: 'from-server' });
+    expect(change.record.data).toEqual({ name: 'from-server', status: 'idle', apiKey: 'sk-new' });
+    expect((await hub.store.get('agent', 'k1'))!.data.apiKey).toBe('sk-new');
+  });
+
   it('shapes event payloads per mode: diff carries previous and changed, ids carries none', async () => {
     const c = await TestClient.connect(hub.url);
     await c.subscribe('agent:a1');

@@ -84,6 +84,29 @@ describe('collections over HTTP', () => {
     expect(noRoute.status).toBe(404);
   });
 
+  it('deletes when a DELETE says content-type: application/json but has no body (fetch wrappers do)', async () => {
+    const { body: rec } = await api(base, 'POST', '/api/c/doc', { text: 'bye' });
+    const json = { 'content-type': 'application/json' };
+    const del = await fetch(`${base}/api/c/doc/${rec.id}`, { method: 'DELETE', headers: json });
+    expect(del.status).toBe(204);
+    expect((await api(base, 'GET', `/api/c/doc/${rec.id}`)).status).toBe(404);
+    // Also with an explicit zero length, and with If-Match.
+    const { body: two } = await api(base, 'POST', '/api/c/doc', { text: 'two' });
+    const zero = await fetch(`${base}/api/c/doc/${two.id}`, { method: 'DELETE', headers: { ...json, 'content-length': '0', 'if-match': '"1"' } });
+    expect(zero.status).toBe(204);
+    // Bodies elsewhere keep their validation: an empty JSON body on POST is still a clear 400.
+    const emptyPost = await fetch(`${base}/api/c/doc`, { method: 'POST', headers: json });
+    expect(emptyPost.status).toBe(400);
+    expect(((await emptyPost.json()) as { error: unknown }).error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/empty/i) });
+    const emptyPut = await fetch(`${base}/api/c/doc/${rec.id}`, { method: 'PUT', headers: json });
+    expect(emptyPut.status).toBe(400);
+    // A DELETE that does send a body still has it parsed: broken JSON is a 400 and deletes nothing.
+    const { body: three } = await api(base, 'POST', '/api/c/doc', { text: 'three' });
+    const broken = await fetch(`${base}/api/c/doc/${three.id}`, { method: 'DELETE', headers: json, body: '{"x":' });
+    expect(broken.status).toBe(400);
+    expect((await api(base, 'GET', `/api/c/doc/${three.id}`)).status).toBe(200);
+  });
+
   it('lists with equality filters, order, limit and an opaque cursor', async () => {
     for (let i = 0; i < 7; i++) {
       await api(base, 'POST', '/api/c/job', { id: `j${i}`, rank: i % 3, kind: i % 2 === 0 ? 'even' : 'odd', done: i === 4 });

@@ -56,11 +56,17 @@ export class CollectionService {
     return this.commit(this.store.mutate({ op: 'create', collection, id, data, prepare: spec.validate, keepPrevious: spec.payload === 'diff' }));
   }
 
+  /**
+   * Replaces the record's data. Private fields the body does not carry are kept: no client ever
+   * sees them, so a read-modify-PUT (the dashboard's editor) would otherwise erase them. A body
+   * that carries a private field sets it; PATCH with `null` removes one.
+   */
   async replace(collection: string, id: string, data: unknown, ifVersion?: number): Promise<Change> {
     const spec = this.registry.get(collection);
     checkId(id);
     checkObject(data, 'Record');
-    return this.commit(this.store.mutate({ op: 'replace', collection, id, data, ifVersion, prepare: spec.validate, keepPrevious: spec.payload === 'diff' }));
+    const keepFields = [...spec.privateFields];
+    return this.commit(this.store.mutate({ op: 'replace', collection, id, data, ifVersion, prepare: spec.validate, keepPrevious: spec.payload === 'diff', keepFields }));
   }
 
   async patch(collection: string, id: string, patch: unknown, ifVersion?: number): Promise<Change> {

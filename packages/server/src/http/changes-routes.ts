@@ -8,7 +8,10 @@ import type { Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
 
 const ChangesQuery = z.object({
-  since: z.coerce.number().int().min(0).default(0),
+  /** A seq, or an ISO-8601 timestamp with a zone (the changes committed at or after it). */
+  since: z
+    .union([z.iso.datetime({ offset: true }), z.coerce.number().int().min(0)], { error: 'since must be a seq or an ISO-8601 timestamp with a zone' })
+    .default(0),
   epoch: z.string().max(128).optional(),
   channels: z.string().max(4096).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),

@@ -34,7 +34,21 @@ export interface Change {
  */
 export type Mutation =
   | { op: 'create'; collection: string; id: string; data: JsonObject; prepare: Prepare; keepPrevious: boolean }
-  | { op: 'replace'; collection: string; id: string; data: JsonObject; ifVersion?: number; prepare: Prepare; keepPrevious: boolean }
+  | {
+      op: 'replace';
+      collection: string;
+      id: string;
+      data: JsonObject;
+      ifVersion?: number;
+      prepare: Prepare;
+      keepPrevious: boolean;
+      /**
+       * Top-level fields of the current data a replace keeps when `data` does not carry them
+       * (default: none). For private fields: the caller never sees them, so cannot send them back.
+       * A field `data` does carry (even `null`) is set from `data`.
+       */
+      keepFields?: readonly string[];
+    }
   | { op: 'patch'; collection: string; id: string; patch: JsonObject; ifVersion?: number; prepare: Prepare; keepPrevious: boolean }
   | { op: 'delete'; collection: string; id: string; ifVersion?: number; keepPrevious: boolean };
 
@@ -90,12 +104,20 @@ export interface Store {
   mutate(m: Mutation): Promise<Change>;
   /** Changes with since < seq <= upTo, ascending, at most `limit`. */
   changesSince(since: number, filter: ChangeFilter, limit: number, upTo?: number): Promise<Change[]>;
+  /**
+   * Where a read of the changes committed at or after `instant` starts: the seq just before the
+   * first of them (the head if there is none yet), so `changesSince(result)` returns them all.
+   * `undefined` when the log no longer reaches back that far: a change dropped by compaction or
+   * epoch rotation may have been committed at or after `instant`.
+   */
+  positionAt(instant: Date): Promise<number | undefined>;
   countChanges(since: number, upTo: number, filter: ChangeFilter): Promise<number>;
   /** Collections that hold records, with their record counts. */
   collections(): Promise<Array<{ name: string; count: number }>>;
   /**
    * Gives the log a new epoch and voids its history (floor = head): every position a client holds
-   * becomes a `reset`. For after a backup restore, run while no hub serves the database.
+   * becomes a `reset`. For after a backup restore. Refuses while another process (a hub) has the
+   * database open: `SqliteStore` throws `DatabaseInUseError`.
    */
   rotateEpoch(): Promise<string>;
   /** Drops changes beyond the policy, never above `keepAfter`. Returns the number dropped. */

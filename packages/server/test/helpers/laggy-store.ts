@@ -46,6 +46,9 @@ export class LaggyStore implements Store {
   collections() {
     return this.lag(() => this.inner.collections());
   }
+  positionAt(instant: Date): Promise<number | undefined> {
+    return this.lag(() => this.inner.positionAt(instant));
+  }
   rotateEpoch(): Promise<string> {
     return this.lag(() => this.inner.rotateEpoch());
   }

@@ -40,6 +40,18 @@ const STEPS: Array<(db: Database) => void> = [
     `);
     db.prepare('INSERT INTO log_state (id, epoch, head, floor) VALUES (1, ?, 0, 0)').run(newEpoch());
   },
+  // Reads by commit time (`sync_request {since: "<ISO>"}`): an index on ts, and the stamp of the
+  // newest change ever dropped (floor_ts), so a read can tell whether the log still reaches back
+  // to an instant. For a log compacted before this step the oldest kept stamp stands in (safe:
+  // every dropped change is at or before it); a log that never dropped anything has none.
+  (db) => {
+    db.exec(`
+      CREATE INDEX changes_by_ts ON changes (ts);
+      ALTER TABLE log_state ADD COLUMN floor_ts TEXT;
+      UPDATE log_state SET floor_ts = CASE WHEN floor = 0 THEN NULL
+        ELSE coalesce((SELECT min(ts) FROM changes), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) END;
+    `);
+  },
 ];
 
 export function migrate(db: Database): void {

@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Change, ChangeFilter, ListPage, ListQuery, LogBounds, Mutation, RetentionPolicy, Store, StoredRecord } from '../store.js';
 import { buildListSql } from './list-sql.js';
 import { migrate } from './migrations.js';
+import { OpenLock } from './open-lock.js';
 import { newEpoch } from '../../ids.js';
 
 export interface SqliteStoreOptions {
@@ -17,6 +18,14 @@ export interface SqliteStoreOptions {
   file: string;
   /** `full` fsyncs each commit (survives power loss); `normal` survives process crashes. */
   durability: 'full' | 'normal';
+}
+
+interface LogState {
+  epoch: string;
+  head: number;
+  floor: number;
+  /** Newest commit stamp among the changes dropped (compaction, epoch rotation); null if none was. */
+  floor_ts: string | null;
 }
 
 interface RecordRow {
@@ -73,24 +82,46 @@ function rowToChange(r: ChangeRow): Change {
   return change;
 }
 
+/** A replace's data: `data`, plus each of `keep` that `current` has and `data` does not carry. */
+function replaced(current: JsonObject, data: JsonObject, keep: readonly string[] = []): JsonObject {
+  const out = { ...data };
+  for (const f of keep) if (!Object.hasOwn(data, f) && Object.hasOwn(current, f)) out[f] = current[f];
+  return out;
+}
+
 /** Store on one SQLite file (WAL). better-sqlite3 is synchronous; the async interface is for other stores. */
 export class SqliteStore implements Store {
   epoch: string;
   private readonly db: Database.Database;
   private readonly stmt;
+  /** Marks the file as open while this store has it (so `rotateEpoch` can tell it is alone). */
+  private readonly openLock: OpenLock | undefined;
 
   constructor(opts: SqliteStoreOptions) {
-    if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
-    this.db = new Database(opts.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
+    if (opts.file !== ':memory:') {
+      mkdirSync(dirname(opts.file), { recursive: true });
+      // Before the epoch is read: a rotation in progress is waited for, not half seen.
+      this.openLock = new OpenLock(opts.file);
+    }
+    try {
+      this.db = this.open(opts);
+    } catch (err) {
+      this.openLock?.close();
+      throw err;
+    }
     const db = this.db;
     this.stmt = {
-      state: db.prepare<[], { epoch: string; head: number; floor: number }>('SELECT epoch, head, floor FROM log_state WHERE id = 1'),
+      state: db.prepare<[], LogState>('SELECT epoch, head, floor, floor_ts FROM log_state WHERE id = 1'),
       nextSeq: db.prepare<[], { head: number }>('UPDATE log_state SET head = head + 1 WHERE id = 1 RETURNING head'),
-      setFloor: db.prepare<[number]>('UPDATE log_state SET floor = ? WHERE id = 1'),
+      // floor_ts: the newest stamp among the changes dropped so far; run before they are deleted.
+      setFloor: db.prepare<{ floor: number }>(
+        "UPDATE log_state SET floor = @floor, floor_ts = max(coalesce(floor_ts, ''), coalesce((SELECT max(ts) FROM changes WHERE seq <= @floor), '')) WHERE id = 1",
+      ),
+      // min(seq), not the first by ts: a clock stepped back can stamp a later seq earlier, and
+      // taking the earliest stamp would then skip changes. The index bounds the scan to the
+      // changes at or after the instant (the ones the caller is about to read); without the hint
+      // SQLite walks the log by seq from the start.
+      firstAtOrAfter: db.prepare<[string], { seq: number | null }>('SELECT min(seq) AS seq FROM changes INDEXED BY changes_by_ts WHERE ts >= ?'),
       get: db.prepare<[string, string], RecordRow>('SELECT * FROM records WHERE collection = ? AND id = ?'),
       insert: db.prepare<[string, string, number, string, string, string]>(
         'INSERT INTO records (collection, id, version, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?)',
@@ -123,7 +154,21 @@ export class SqliteStore implements Store {
     this.epoch = this.stmt.state.get()!.epoch;
   }
 
-  private state(): { epoch: string; head: number; floor: number } {
+  private open(opts: SqliteStoreOptions): Database.Database {
+    const db = new Database(opts.file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private state(): LogState {
     return this.stmt.state.get()!;
   }
 
@@ -249,7 +294,7 @@ export class SqliteStore implements Store {
         next = current;
         action = 'deleted';
       } else {
-        const proposed = m.op === 'replace' ? withoutServerFields(m.data) : mergePatch(current.data, withoutServerFields(m.patch));
+        const proposed = m.op === 'replace' ? replaced(current.data, withoutServerFields(m.data), m.keepFields) : mergePatch(current.data, withoutServerFields(m.patch));
         const data = m.prepare(proposed);
         next = { ...current, version, updatedAt: now, data };
         this.stmt.update.run(version, now, JSON.stringify(data), m.collection, m.id);
@@ -274,6 +319,18 @@ export class SqliteStore implements Store {
     return rows.map(rowToChange);
   }
 
+  async positionAt(instant: Date): Promise<number | undefined> {
+    const ts = instant.toISOString();
+    // One read transaction: the floor and the first change come from the same view of the log.
+    return this.db.transaction((): number | undefined => {
+      const { head, floor, floor_ts } = this.state();
+      // Stamps are compared as text: every one is written by toISOString (same length, UTC).
+      if (floor > 0 && (floor_ts === null || ts <= floor_ts)) return undefined;
+      const first = this.stmt.firstAtOrAfter.get(ts)?.seq ?? null;
+      return first === null ? head : first - 1;
+    })();
+  }
+
   async countChanges(since: number, upTo: number, filter: ChangeFilter): Promise<number> {
     if (filter.collection === undefined) return this.stmt.countAll.get(since, upTo)!.n;
     if (filter.id === undefined) return this.stmt.countColl.get(filter.collection, since, upTo)!.n;
@@ -294,22 +351,25 @@ export class SqliteStore implements Store {
     for (let at = floor; at < cutoff; ) {
       const upTo = Math.min(at + 10_000, cutoff);
       dropped += this.db.transaction(() => {
-        const n = this.stmt.deleteUpTo.run(upTo).changes;
-        this.stmt.setFloor.run(upTo);
-        return n;
+        this.stmt.setFloor.run({ floor: upTo });
+        return this.stmt.deleteUpTo.run(upTo).changes;
       }).immediate();
       at = upTo;
     }
     return dropped;
   }
 
+  /** Refuses (DatabaseInUseError) while any other store, in any process, has the file open. */
   async rotateEpoch(): Promise<string> {
     const epoch = newEpoch();
-    this.db.transaction(() => {
+    const rotate = () => this.db.transaction(() => {
       const { head } = this.state();
-      this.db.prepare('UPDATE log_state SET epoch = ?, floor = ? WHERE id = 1').run(epoch, head);
+      // Voided history: no instant before the rotation can be answered from this log any more.
+      this.db.prepare('UPDATE log_state SET epoch = ?, floor = ?, floor_ts = ? WHERE id = 1').run(epoch, head, new Date().toISOString());
       this.stmt.deleteUpTo.run(head);
     }).immediate();
+    if (this.openLock) this.openLock.alone(rotate);
+    else rotate();
     this.epoch = epoch;
     return epoch;
   }
@@ -318,5 +378,6 @@ export class SqliteStore implements Store {
     // Writes queued for the next group commit are committed, not dropped.
     if (this.pending.length > 0 && this.db.open) this.commitPending();
     if (this.db.open) this.db.close();
+    this.openLock?.close();
   }
 }
