@@ -1,4 +1,4 @@
-import { parseChannel, type RecordEventMessage } from '@livehub/protocol';
+import { changeScope, isDurableChannel, parseChannel, type ChangesResponse } from '@livehub/protocol';
 import { HubError } from '../errors.js';
 import type { Change, ChangeFilter, Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
@@ -16,22 +16,14 @@ export interface ChangesRequest {
   limit: number;
 }
 
-export interface ChangesResult {
-  changes: RecordEventMessage[];
-  /** Position to ask from next time: after the last change read (the head when `more` is false). */
-  seq: number;
-  epoch: string;
-  more: boolean;
-  reset?: true;
-}
+/** The `/api/changes` body and the `sync_response` fields. */
+export type ChangesResult = ChangesResponse;
 
 function toFilter(channel: string): ChangeFilter {
   // Channels that carry no durable changes are refused: a long-poll on them would never return data.
   const info = parseChannel(channel);
   if (!info) throw new HubError('invalid_channel', `Invalid channel '${channel}'`);
-  if (info.kind === 'all') return {};
-  if (info.kind === 'collection') return { collection: info.collection };
-  if (info.kind === 'record') return { collection: info.collection, id: info.id };
+  if (isDurableChannel(info)) return changeScope(info);
   throw new HubError('invalid_channel', `'${channel}' carries no durable changes`);
 }
 

@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import { COLLECTION_RE, SERVER_FIELDS, type FieldIssue, type PayloadMode } from '@livehub/protocol';
+import { COLLECTION_RE, isServerField, type FieldIssue, type PayloadMode } from '@livehub/protocol';
 import { HubError } from '../errors.js';
 
 /** Anything with zod's `safeParse` (zod 3 or 4, the app's own copy). */
@@ -73,7 +73,7 @@ export function buildCollectionSpec(name: string, config: CollectionConfig | und
   if (!['ids', 'full', 'diff'].includes(payload)) throw new TypeError(`Collection '${name}': payload must be ids, full or diff`);
   const privateFields = new Set(config?.private ?? []);
   for (const f of privateFields) {
-    if ((SERVER_FIELDS as readonly string[]).includes(f)) throw new TypeError(`Collection '${name}': '${f}' is server-owned and cannot be private`);
+    if (isServerField(f)) throw new TypeError(`Collection '${name}': '${f}' is server-owned and cannot be private`);
   }
   return { name, declared: config !== undefined, payload, privateFields, validate: makeValidator(name, config?.schema) };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ListResponse } from '@livehub/protocol';
+import type { CollectionSummary, CollectionsResponse, ListResponse, PayloadMode } from '@livehub/protocol';
 import type { CollectionService } from '../collections/collection-service.js';
 import { HubError } from '../errors.js';
 import type { Change, Store } from '../store/store.js';
@@ -11,7 +11,7 @@ interface Deps {
   store: Store;
   visibility: Visibility;
   listLimit: { default: number; max: number };
-  declared: () => Array<{ name: string; payload: string }>;
+  declared: () => Array<{ name: string; payload: PayloadMode }>;
 }
 
 type Params = { collection: string; id: string };
@@ -33,9 +33,9 @@ export function registerCollectionRoutes(app: FastifyInstance, deps: Deps): void
     return reply.status(status).header('etag', `"${record.version}"`).header('x-livehub-seq', String(change.seq)).send(record);
   };
 
-  app.get('/api/collections', async () => {
+  app.get('/api/collections', async (): Promise<CollectionsResponse> => {
     const stored = await deps.store.collections();
-    const byName = new Map<string, { name: string; count: number; payload?: string; declared: boolean }>();
+    const byName = new Map<string, CollectionSummary>();
     for (const c of stored) byName.set(c.name, { ...c, declared: false });
     for (const d of deps.declared()) byName.set(d.name, { name: d.name, count: byName.get(d.name)?.count ?? 0, payload: d.payload, declared: true });
     return { collections: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)) };
