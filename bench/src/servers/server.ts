@@ -332,7 +332,7 @@ async function profileStop(file: string): Promise<string> {
  * What-if floor for the write path: the same three statements a create runs in SqliteStore
  * (read, insert record, bump the log head, append the change), straight on better-sqlite3, with
  * `batch` creates per transaction (batch > 1 = what group commit would give). The schema comes
- * from SqliteStore itself; the SQL is copied from sqlite-store.ts.
+ * from SqliteStore itself; the SQL is copied from store/sqlite/statements.ts and apply-mutation.ts.
  */
 async function sqliteFloor(a: { ms: number; batch: number; pad: string; durability: 'full' | 'normal' }): Promise<{ ops: number; ms: number }> {
   const { SqliteStore } = (await (process.env.BENCH_LIVEHUB
