@@ -224,7 +224,7 @@ export class LongPollTransport implements Transport {
   private async resetAll(page: ChangesResponse): Promise<void> {
     if (page.epoch !== this.epoch) {
       this.epoch = page.epoch;
-      this.host.message({ type: 'welcome', clientId: this.ctx.clientId() ?? localClientId(), epoch: page.epoch, seq: page.seq, heartbeatMs: 0, server: 'livehub', protocol: 1 });
+      this.host.message({ type: 'welcome', clientId: this.ctx.clientId() ?? localClientId(), epoch: page.epoch, seq: page.seq, heartbeatMs: 0, server: 'livehub', protocol: PROTOCOL_VERSION });
     }
     this.cursor = undefined;
     for (const [channel, req] of [...this.channels]) {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ALL_CHANNEL, CloseCode, SYSTEM_CHANNEL, isReservedEvent, isValidEventName, parseChannel } from '@livehub/protocol';
+import { ALL_CHANNEL, CloseCode, PROTOCOL_VERSION, SYSTEM_CHANNEL, isReservedEvent, isValidEventName, parseChannel, type ChannelCount } from '@livehub/protocol';
 import type { Authenticator, Principal } from '../auth.js';
 import type { Bus, BusMessage } from '../bus/bus.js';
 import { encodeJson } from '../encodable.js';
@@ -122,7 +122,7 @@ export class Hub {
     return this.registry.clients();
   }
 
-  channels(): Array<{ channel: string; subscribers: number }> {
+  channels(): ChannelCount[] {
     return this.registry.channels();
   }
 
@@ -155,7 +155,7 @@ export class Hub {
       seq: this.feed.head,
       heartbeatMs: this.config.heartbeatMs,
       server: this.config.serverName,
-      protocol: 1,
+      protocol: PROTOCOL_VERSION,
     });
     return session;
   }
