@@ -6,7 +6,7 @@ import { createJwtAuthenticator } from '../src/index.js';
 import { api, perTest, type startHub } from './helpers/hub-fixture.js';
 import { SseTestClient } from './helpers/sse-client.js';
 import { TestClient } from './helpers/ws-client.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const SECRET = 'test-secret-test-secret-test-secret!';
 const key = new TextEncoder().encode(SECRET);

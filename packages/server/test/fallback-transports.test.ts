@@ -3,7 +3,7 @@ import { SqliteStore } from '../src/index.js';
 import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
 import { SseTestClient } from './helpers/sse-client.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const { hub: hubOn, defer } = perTest();
 async function sse(url: string, headers: Record<string, string> = {}) {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, SUBPROTOCOL } from '@livehub/protocol';
 import { api, startHub } from './helpers/hub-fixture.js';
 import { TestClient } from './helpers/ws-client.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 type Hub = Awaited<ReturnType<typeof startHub>>;
 type LogLine = Record<string, unknown> & { msg?: string };
