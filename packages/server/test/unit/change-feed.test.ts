@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ChangeFeed } from '../../src/hub/change-feed.js';
 import { SqliteStore, type Change } from '../../src/index.js';
+import { waitFor } from '../../../../test/helpers/wait-for.js';
 
 const log = pino({ level: 'silent' });
 const prepare = <T>(d: T) => d;
@@ -13,9 +14,7 @@ async function storeWith(n: number): Promise<{ store: SqliteStore; changes: Chan
   return { store, changes };
 }
 
-async function settle(feed: ChangeFeed, head: number): Promise<void> {
-  for (let i = 0; i < 200 && feed.head < head; i++) await new Promise((r) => setTimeout(r, 5));
-}
+const settle = (feed: ChangeFeed, head: number) => waitFor(() => feed.head >= head, () => `the feed to reach ${head} (at ${feed.head})`, 1000);
 
 describe('ChangeFeed', () => {
   it('emits in order when announcements arrive out of order, filling the gap from the log', async () => {
