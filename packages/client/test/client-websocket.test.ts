@@ -49,10 +49,16 @@ describe('client over WebSocket (in-process hub)', () => {
     const off = c.status.subscribe(() => seen.push(c.status.getSnapshot()));
     await waitFor(() => seen.some((s) => s.isConnected), 'a connected snapshot');
     expect(Object.isFrozen(seen.at(-1))).toBe(true);
+    const sub = c.subscribe('agent');
+    const rec = record(sub);
+    await sub.ready;
     off();
     const n = seen.length;
+    let heard = 0;
+    c.status.subscribe(() => heard++);
     await c.collection('agent').create({ name: 'x' });
-    await new Promise((r) => setTimeout(r, 50));
+    // Barrier: the create's event arrived (a status change: lastUpdated) and a listener still subscribed heard of it.
+    await waitFor(() => rec.events.length === 1 && heard > 0, 'the event, heard by the listener still subscribed');
     expect(seen.length).toBe(n);
   });
 

@@ -38,6 +38,7 @@ function writer(c: LivehubClient, everyMs: number) {
   const done = (async () => {
     while (!stopped && n < 500) {
       await c.collection('item').create({ id: `i${n++}` });
+      // Pacing, not waiting: spreads the writes over the token lifetimes.
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
