@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { CloseCode } from '@livehub/protocol';
 import { HubError, SqliteStore, type Authenticator } from '../src/index.js';
 import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
@@ -159,8 +160,12 @@ describe('authentication seam', () => {
   });
 
   it('keeps frames a client sends before a slow authentication finishes', async () => {
-    const slow: Authenticator = { authenticate: async () => (await new Promise((r) => setTimeout(r, 100)), { sub: 'late' }) };
+    // Set once the hub's socket has read data after the upgrade: the early frames (`ws` has handled them by then).
+    let framesArrived: Promise<void> = Promise.resolve();
+    // Decides only once the early frames have reached the hub, so they wait in its queue.
+    const slow: Authenticator = { authenticate: async () => (await framesArrived, { sub: 'late' }) };
     const hub = await hubOn({ authenticator: slow });
+    framesArrived = new Promise((resolve) => hub.app.server.once('upgrade', (_req, socket: Duplex) => socket.once('data', () => resolve())));
     const ws = new WebSocket(hub.url.replace('http', 'ws') + '/ws');
     const got: Array<{ type: string }> = [];
     ws.on('message', (d) => got.push(...[JSON.parse(d.toString())].flat()));
