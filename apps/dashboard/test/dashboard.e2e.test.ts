@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The hook tests' hub helpers: the real CLI as a process, restartable on the same port and database.
 import { http, startLiveHub, withSideHub, type LiveHub } from '../../../packages/react/test/helpers/live-hub.js';
 import { launchChromium } from './helpers/chromium.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = join(here, '../../../test-artifacts');
@@ -21,19 +22,17 @@ const row = (page: Page, text: string) => page.locator('[data-testid=record-row]
 const indicator = (page: Page, state: string) => page.locator(`[data-testid=connection][data-state=${state}]`);
 
 /**
- * Repeats `act` until `shown` is visible (a few tries): a page subscribes after it connects, and
- * the DOM does not show when the hub has confirmed that, so the first write may precede it.
+ * Waits until the hub lists this page's connection on `channel`: a write after that reaches the
+ * page (the DOM does not show when the hub has confirmed a subscription, the hub's client list does).
  */
-async function until(shown: ReturnType<Page['locator']>, act: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; ; i++) {
-    await act();
-    try {
-      await shown.first().waitFor({ timeout: 1500 });
-      return;
-    } catch (err) {
-      if (i >= 5) throw err;
-    }
-  }
+async function subscribedOn(page: Page, channel: string): Promise<void> {
+  const title = (await indicator(page, 'connected').getAttribute('title')) ?? '';
+  const clientId = /client: (\S+)/.exec(title)?.[1];
+  if (!clientId) throw new Error(`no client id in the connection indicator's title: ${title}`);
+  await waitFor(async () => {
+    const { clients } = await http(hub.url, 'GET', '/api/hub/clients');
+    return (clients as Array<{ clientId: string; channels: string[] }>).some((c) => c.clientId === clientId && c.channels.includes(channel));
+  }, `${clientId} to be subscribed to ${channel}`);
 }
 
 /** A few seconds of writes and publishes, so the rate chart in the screenshots has something to show. */
@@ -44,6 +43,7 @@ async function traffic(ms: number): Promise<void> {
       http(hub.url, 'POST', '/api/c/metric', { n: i, load: Math.round(50 + 40 * Math.sin(i / 4)) }),
       http(hub.url, 'POST', '/api/publish', { channel: 'chat:room:1', event: 'chat.message', data: { n: i } }),
     ]);
+    // Pacing, not waiting: an uneven rate makes the chart's line worth looking at.
     await new Promise((r) => setTimeout(r, 40 + 30 * Math.sin(i / 3)));
   }
 }
@@ -115,7 +115,9 @@ describe('dashboard in Chromium against the real hub', () => {
   it('inspects events: filters by channel and name, pauses, and shows payload and seq', async () => {
     await open(b, 'events');
     const rows = b.getByTestId('event-row');
-    await until(rows.filter({ hasText: 'agent.created' }), () => http(hub.url, 'POST', '/api/c/agent', { name: 'inspected', status: 'idle' }));
+    await subscribedOn(b, '*');
+    await http(hub.url, 'POST', '/api/c/agent', { name: 'inspected', status: 'idle' });
+    await rows.filter({ hasText: 'agent.created' }).waitFor();
     await http(hub.url, 'POST', '/api/publish', { channel: 'chat:room:2', event: 'chat.message', data: { text: 'hello' } });
     await rows.filter({ hasText: 'chat.message' }).waitFor();
 
@@ -160,7 +162,9 @@ describe('dashboard in Chromium against the real hub', () => {
       await a.screenshot({ path: join(ARTIFACTS, `dashboard-${scheme}-collections.png`) });
 
       await open(a, 'events');
-      await until(a.getByTestId('event-row').filter({ hasText: 'agent.created' }), () => http(hub.url, 'POST', '/api/c/agent', { name: `probe-${scheme}`, status: 'idle' }));
+      await subscribedOn(a, '*');
+      await http(hub.url, 'POST', '/api/c/agent', { name: `probe-${scheme}`, status: 'idle' });
+      await a.getByTestId('event-row').filter({ hasText: 'agent.created' }).waitFor();
       await http(hub.url, 'POST', '/api/publish', { channel: 'chat:room:1', event: 'chat.typing', data: { who: 'ann' } });
       await a.getByTestId('event-row').filter({ hasText: 'chat.typing' }).click();
       await a.getByTestId('event-detail').waitFor();

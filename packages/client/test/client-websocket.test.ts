@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { api, startHub } from '../../server/test/helpers/hub-fixture.js';
 import { createClient, LivehubError, type ClientStatus, type LivehubClient, type StateChange } from '../src/index.js';
 import { freePort } from './helpers/hub-process.js';
-import { record, until } from './helpers/recorder.js';
+import { record } from './helpers/recorder.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -29,7 +30,7 @@ describe('client over WebSocket (in-process hub)', () => {
     c.on('state', (s) => states.push(s));
     expect(c.status.getSnapshot()).toMatchObject({ state: 'idle', isConnected: false, connectionQuality: 'poor', lastUpdated: null, reconnectAttempts: 0 });
     c.connect();
-    await until(() => c.isConnected, 'connected');
+    await waitFor(() => c.isConnected, 'connected');
     const s = c.status.getSnapshot();
     expect(s).toMatchObject({ state: 'connected', isConnected: true, connectionQuality: 'good', transport: 'websocket', clientId: 'tab-1', epoch: h.store.epoch });
     expect(s.lastUpdated).toBeInstanceOf(Date);
@@ -46,12 +47,18 @@ describe('client over WebSocket (in-process hub)', () => {
     const c = client({ url: h.url });
     const seen: ClientStatus[] = [];
     const off = c.status.subscribe(() => seen.push(c.status.getSnapshot()));
-    await until(() => seen.some((s) => s.isConnected), 'a connected snapshot');
+    await waitFor(() => seen.some((s) => s.isConnected), 'a connected snapshot');
     expect(Object.isFrozen(seen.at(-1))).toBe(true);
+    const sub = c.subscribe('agent');
+    const rec = record(sub);
+    await sub.ready;
     off();
     const n = seen.length;
+    let heard = 0;
+    c.status.subscribe(() => heard++);
     await c.collection('agent').create({ name: 'x' });
-    await new Promise((r) => setTimeout(r, 50));
+    // Barrier: the create's event arrived (a status change: lastUpdated) and a listener still subscribed heard of it.
+    await waitFor(() => rec.events.length === 1 && heard > 0, 'the event, heard by the listener still subscribed');
     expect(seen.length).toBe(n);
   });
 
@@ -71,7 +78,7 @@ describe('client over WebSocket (in-process hub)', () => {
     await agents.patch('a1', { name: 'uno' });
     await agents.remove('a2');
     await c.publish('agent', 'agent.typing', { who: 'me' });
-    await until(() => rec.events.length === 4, '4 events');
+    await waitFor(() => rec.events.length === 4, '4 events');
     expect(rec.seqs).toEqual([2, 3, 4]);
     expect(rec.events.map((e) => e.event)).toEqual(['agent.created', 'agent.updated', 'agent.deleted', 'agent.typing']);
     expect(rec.events[3]!.seq).toBeUndefined();
@@ -90,7 +97,7 @@ describe('client over WebSocket (in-process hub)', () => {
     const sub = c.subscribe('task', { since: page.seq, epoch: page.epoch });
     const rec = record(sub);
     await tasks.create({ id: 't4' });
-    await until(() => rec.seqs.length === 2, 'two events after the page');
+    await waitFor(() => rec.seqs.length === 2, 'two events after the page');
     expect(rec.events.map((e) => (e.data as { id: string }).id)).toEqual(['t3', 't4']);
   });
 
@@ -103,7 +110,7 @@ describe('client over WebSocket (in-process hub)', () => {
     const jobs = c.collection('job');
     await jobs.create({ id: 'j1' });
     await jobs.patch('j1', { n: 1 });
-    await until(() => got.length === 1, 'the update');
+    await waitFor(() => got.length === 1, 'the update');
     expect(got).toEqual(['job.updated']);
     expect(sub.position).toBe(2);
   });
@@ -113,17 +120,17 @@ describe('client over WebSocket (in-process hub)', () => {
     const c = client({ url: h.url, clientId: 'me-1' });
     const system: string[] = [];
     c.on('event', (e) => system.push(`${e.channel}/${e.event}`));
-    await until(() => c.isConnected, 'connected');
+    await waitFor(() => c.isConnected, 'connected');
     await h.broadcast('registry.changed', { id: 1 });
     await h.sendTo('me-1', 'notice', { text: 'hi' });
-    await until(() => system.length === 2, 'system events');
+    await waitFor(() => system.length === 2, 'system events');
     expect(system).toEqual(['system/registry.changed', 'system/notice']);
 
     const chat = c.subscribe('chat:room:1');
     const rec = record(chat);
     await chat.ready;
     await c.publish('chat:room:1', 'message.posted', { text: 'hello' });
-    await until(() => rec.events.length === 1, 'own message');
+    await waitFor(() => rec.events.length === 1, 'own message');
     await expect(c.publish('system', 'x.y', {})).rejects.toMatchObject({ code: 'forbidden', status: 403 });
     await expect(c.publish('agent', 'agent.created', {})).rejects.toMatchObject({ code: 'reserved_event' });
     expect(() => c.subscribe('Bad Channel')).toThrow(LivehubError);
@@ -155,7 +162,7 @@ describe('client over WebSocket (in-process hub)', () => {
     sub.on('state', (s) => states.push(s.to));
     await sub.ready;
     await api(h.url, 'POST', '/api/c/note', { id: 'n1' });
-    await until(() => rec.events.length === 1, 'first note');
+    await waitFor(() => rec.events.length === 1, 'first note');
     sub.unsubscribe();
     await api(h.url, 'POST', '/api/c/note', { id: 'n2' });
     // A marker on another channel proves the hub has sent everything after the second write.
@@ -169,7 +176,7 @@ describe('client over WebSocket (in-process hub)', () => {
   it('measures RTT with application pings', async () => {
     const h = await hub();
     const c = client({ url: h.url, heartbeatMs: 20 });
-    await until(() => c.status.getSnapshot().rttMs !== undefined, 'a pong');
+    await waitFor(() => c.status.getSnapshot().rttMs !== undefined, 'a pong');
     expect(c.connectionQuality).toBe('good');
   });
 
@@ -186,13 +193,13 @@ describe('client over WebSocket (in-process hub)', () => {
       const c = client({ url: `http://127.0.0.1:${port}`, transports: ['websocket'], reconnect: { initialDelayMs: 600_000, maxDelayMs: 600_000, random: () => 0.99 } });
       const plans: number[] = [];
       c.on('reconnect', (r) => plans.push(r.delayMs));
-      await until(() => plans.length === 1, 'the first failure');
+      await waitFor(() => plans.length === 1, 'the first failure');
       expect(plans[0]).toBeGreaterThan(500_000);
       win.dispatchEvent(new Event('online'));
-      await until(() => plans.length === 2, 'an attempt right after online');
+      await waitFor(() => plans.length === 2, 'an attempt right after online');
       doc.visibilityState = 'visible';
       doc.dispatchEvent(new Event('visibilitychange'));
-      await until(() => plans.length === 3, 'an attempt right after the tab became visible');
+      await waitFor(() => plans.length === 3, 'an attempt right after the tab became visible');
       c.close();
       win.dispatchEvent(new Event('online'));
       expect(c.state).toBe('closed');

@@ -3,7 +3,8 @@ import { api, startHub } from '../../server/test/helpers/hub-fixture.js';
 import { readWholeLog } from '../../server/test/helpers/write-load.js';
 import { createClient, type LivehubClient, type TransportKind } from '../src/index.js';
 import { BlockingProxy } from './helpers/blocking-proxy.js';
-import { record, until, type Recorded } from './helpers/recorder.js';
+import { record, type Recorded } from './helpers/recorder.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -50,34 +51,34 @@ describe('fallback transports behind a proxy that breaks WebSockets (real hub, r
     const recOrders = record(orders);
     const recOne = record(one);
     const recChat = record(chat);
-    await until(on(c, 'sse'), 'connected over SSE');
+    await waitFor(on(c, 'sse'), 'connected over SSE');
     await Promise.all([orders.ready, one.ready, chat.ready]);
     expect(proxy.upgradesRefused).toBeGreaterThan(0);
 
     for (let i = 0; i < 10; i++) await write(hub.url, 'POST', '/api/c/order', { id: `o${i}`, step: 0 });
     // Publishing from a fallback goes through POST /api/publish; SSE carries ephemeral events too.
     await c.publish('chat:room:1', 'message.posted', { text: 'over sse' });
-    await until(() => recOrders.seqs.length === 10 && recChat.events.length === 1, '10 changes and the chat message over SSE');
+    await waitFor(() => recOrders.seqs.length === 10 && recChat.events.length === 1, '10 changes and the chat message over SSE');
 
     // Now the proxy fails event streams as well, and cuts what is open.
     proxy.blockedPaths.add('/api/events');
     proxy.dropAll();
-    await until(on(c, 'long-poll'), 'connected over long-poll');
+    await waitFor(on(c, 'long-poll'), 'connected over long-poll');
     for (let i = 0; i < 10; i++) await write(hub.url, 'PATCH', `/api/c/order/o${i}`, { step: 1 });
     await write(hub.url, 'DELETE', '/api/c/order/o5');
-    await until(() => recOrders.seqs.length === 21, 'the patches and the delete over long-poll');
+    await waitFor(() => recOrders.seqs.length === 21, 'the patches and the delete over long-poll');
     // While on a fallback the client keeps probing the WebSocket.
     const refusedBefore = proxy.upgradesRefused;
-    await until(() => proxy.upgradesRefused > refusedBefore, 'a WebSocket probe');
+    await waitFor(() => proxy.upgradesRefused > refusedBefore, 'a WebSocket probe');
 
     proxy.blockUpgrades = false;
     proxy.blockedPaths.clear();
-    await until(on(c, 'websocket'), 'back on WebSocket');
+    await waitFor(on(c, 'websocket'), 'back on WebSocket');
     for (let i = 0; i < 3; i++) await write(hub.url, 'PATCH', `/api/c/order/o${i}`, { step: 2 });
     await c.publish('chat:room:1', 'message.posted', { text: 'over ws' });
 
     const log = await readWholeLog(hub.url);
-    await until(() => recOrders.seqs.at(-1) === log.head && recChat.events.length === 2, 'everything, back on WebSocket');
+    await waitFor(() => recOrders.seqs.at(-1) === log.head && recChat.events.length === 2, 'everything, back on WebSocket');
     expect(recOrders.seqs).toEqual(log.entries.map((e) => e.seq));
     expect(recOne.seqs).toEqual(log.entries.filter((e) => e.id === 'o1').map((e) => e.seq));
     expect(recOrders.resets.map((r) => r.reason)).toEqual(['initial']);
@@ -91,10 +92,10 @@ describe('fallback transports behind a proxy that breaks WebSockets (real hub, r
     for (let i = 0; i < 5; i++) await write(hub.url, 'POST', '/api/c/agent', { id: `a${i}`, n: 0 });
     const first = c.subscribe('agent:a1');
     const recFirst = record(first);
-    await until(on(c, 'sse'), 'connected over SSE');
+    await waitFor(on(c, 'sse'), 'connected over SSE');
     await first.ready;
     await write(hub.url, 'PATCH', '/api/c/agent/a1', { n: 1 });
-    await until(() => recFirst.seqs.length === 1, 'a1 patched');
+    await waitFor(() => recFirst.seqs.length === 1, 'a1 patched');
 
     // Joins a stream that resumes `agent:a1` from its own seq (`agent:a1@6`) while `agent` has no
     // position: the hub snapshots `agent` in the same stream, no HTTP read needed.
@@ -105,13 +106,13 @@ describe('fallback transports behind a proxy that breaks WebSockets (real hub, r
     expect(recAgents.resets.map((r) => r.reason)).toEqual(['initial']);
     expect(recAgents.resets[0]!.snapshot!.map((r) => r.id)).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
     for (let i = 0; i < 5; i++) await write(hub.url, 'PATCH', `/api/c/agent/a${i}`, { n: 2 });
-    await until(() => recAgents.seqs.length === 5, 'five patches');
+    await waitFor(() => recAgents.seqs.length === 5, 'five patches');
     await expectSameState(hub.url, 'agent', recAgents);
     expect(recFirst.seqs).toEqual([6, 8]);
 
     proxy.blockedPaths.add('/api/events');
     proxy.dropAll();
-    await until(on(c, 'long-poll'), 'connected over long-poll');
+    await waitFor(on(c, 'long-poll'), 'connected over long-poll');
     for (let i = 0; i < 3; i++) await write(hub.url, 'POST', '/api/c/task', { id: `t${i}` });
     const tasks = c.subscribe('task', { snapshot: true });
     const recTasks = record(tasks);
@@ -120,7 +121,7 @@ describe('fallback transports behind a proxy that breaks WebSockets (real hub, r
     expect(recTasks.resets[0]!.snapshot!.map((r) => r.id)).toEqual(['t0', 't1', 't2']);
     await write(hub.url, 'POST', '/api/c/task', { id: 't3' });
     await write(hub.url, 'PATCH', '/api/c/agent/a4', { n: 3 });
-    await until(() => recTasks.seqs.length === 1 && recAgents.seqs.length === 6, 'the new task and the agent patch');
+    await waitFor(() => recTasks.seqs.length === 1 && recAgents.seqs.length === 6, 'the new task and the agent patch');
     await expectSameState(hub.url, 'task', recTasks);
     await expectSameState(hub.url, 'agent', recAgents);
     // A subscription with no snapshot on long-poll starts live, from the list's head.
@@ -128,7 +129,7 @@ describe('fallback transports behind a proxy that breaks WebSockets (real hub, r
     const recLive = record(live);
     await live.ready;
     await write(hub.url, 'POST', '/api/c/note', { id: 'n1' });
-    await until(() => recLive.seqs.length === 1, 'a live note');
+    await waitFor(() => recLive.seqs.length === 1, 'a live note');
     expect(recLive.resets).toEqual([]);
   }, 30_000);
 });

@@ -3,7 +3,7 @@ import { api, perTest } from '../../server/test/helpers/hub-fixture.js';
 import { readVersions } from '../../server/test/helpers/write-load.js';
 import { createClient, type LivehubClient } from '../src/index.js';
 import { freePort, hubProcess, restartableHub, stopHub } from './helpers/hub-process.js';
-import { until } from './helpers/recorder.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const CLIENTS = 1000;
 
@@ -52,10 +52,10 @@ describe(`${CLIENTS} clients reconnecting at once (real hub process)`, () => {
     defer(() => {
       for (const r of replicas) r.client.close();
     });
-    await until(() => replicas.every((r) => r.client.isConnected && r.resets === 1), 'every client connected with its snapshot', 30_000);
+    await waitFor(() => replicas.every((r) => r.client.isConnected && r.resets === 1), 'every client connected with its snapshot', 30_000);
 
     await stopHub(first);
-    await until(() => replicas.every((r) => !r.client.isConnected), 'every client saw the hub go');
+    await waitFor(() => replicas.every((r) => !r.client.isConnected), 'every client saw the hub go');
 
     // Changes while the hub is away, through another process on the same database.
     const other = await hubProcess(db, await freePort());
@@ -68,11 +68,11 @@ describe(`${CLIENTS} clients reconnecting at once (real hub process)`, () => {
 
     const back = await hubProcess(db, port);
     defer(() => stopHub(back));
-    await until(() => replicas.every((r) => r.client.isConnected), 'every client back', 30_000);
+    await waitFor(() => replicas.every((r) => r.client.isConnected), 'every client back', 30_000);
     await Promise.all(range(20, 30).map((i) => write(back.url, 'PATCH', `/api/c/item/i${i}`, { n: 2 })));
 
     const head = ((await api(back.url, 'GET', '/healthz')).body as { seq: number }).seq;
-    await until(() => replicas.every((r) => r.lastSeq === head), 'every client at the head', 30_000);
+    await waitFor(() => replicas.every((r) => r.lastSeq === head), 'every client at the head', 30_000);
     const truth = await readVersions(back.url, 'item');
     const diverged = replicas.filter((r) => r.versions.size !== truth.size || [...truth].some(([id, v]) => r.versions.get(id) !== v));
     expect(diverged.length).toBe(0);

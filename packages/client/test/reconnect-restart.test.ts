@@ -4,7 +4,8 @@ import { api, perTest, tempDir } from '../../server/test/helpers/hub-fixture.js'
 import { readWholeLog } from '../../server/test/helpers/write-load.js';
 import { createClient, type LivehubClient } from '../src/index.js';
 import { freePort, hubProcess, restartableHub, stopHub } from './helpers/hub-process.js';
-import { record, until } from './helpers/recorder.js';
+import { record } from './helpers/recorder.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const { defer } = perTest();
 
@@ -31,11 +32,11 @@ describe('reconnect after a hub restart (real hub processes)', () => {
         if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
       });
     for (let i = 0; i < 10; i++) await write(first.url, 'POST', '/api/c/item', { id: `i${i}`, n: 0 });
-    await until(() => recItems.seqs.length === 10, 'the first 10 changes');
+    await waitFor(() => recItems.seqs.length === 10, 'the first 10 changes');
 
     // Graceful stop: the client gets 1001 and starts reconnecting against a port nobody listens on.
     await stopHub(first);
-    await until(() => c.state === 'reconnecting', 'reconnecting');
+    await waitFor(() => c.state === 'reconnecting', 'reconnecting');
 
     // Meanwhile another hub process on the same database takes writes.
     const other = await hubProcess(db, await freePort());
@@ -50,11 +51,11 @@ describe('reconnect after a hub restart (real hub processes)', () => {
     // The hub comes back on the client's address; the client catches up, then follows live writes.
     const back = await hubProcess(db, port);
     defer(() => stopHub(back));
-    await until(() => c.isConnected, 'reconnected', 15_000);
+    await waitFor(() => c.isConnected, 'reconnected', 15_000);
     for (const id of ['i10', 'i12', 'i13', 'i14', 'i0']) await write(back.url, 'PATCH', `/api/c/item/${id}`, { n: 2 });
 
     const log = await readWholeLog(back.url);
-    await until(() => recItems.seqs.at(-1) === log.head, 'every change up to the head');
+    await waitFor(() => recItems.seqs.at(-1) === log.head, 'every change up to the head');
     expect(recItems.seqs).toEqual(log.entries.map((e) => e.seq));
     expect(recOne.seqs).toEqual(log.entries.filter((e) => e.id === 'i3').map((e) => e.seq));
     // Caches reloaded once (the initial snapshot), not on the reconnect.
@@ -94,8 +95,8 @@ describe('reconnect after a hub restart (real hub processes)', () => {
     const second = await hubProcess(join(tmp.dir, 'b.db'), port);
     defer(() => stopHub(second));
     for (let i = 0; i < 2; i++) await api(second.url, 'POST', '/api/c/item', { id: `new${i}` });
-    await until(() => rec.resets.length === 2 && recLive.resets.length === 1, 'one reset each', 15_000);
-    await until(() => rec.state.size === 2, 'the new records');
+    await waitFor(() => rec.resets.length === 2 && recLive.resets.length === 1, 'one reset each', 15_000);
+    await waitFor(() => rec.state.size === 2, 'the new records');
     expect(c.epoch).not.toBe(oldEpoch);
     // The client may have come back between the two writes: the snapshot holds what existed at its seq, events the rest.
     const reset = rec.resets[1]!;
@@ -106,7 +107,7 @@ describe('reconnect after a hub restart (real hub processes)', () => {
     expect(recLive.resets[0]).toMatchObject({ reason: 'epoch_changed' });
     expect(recLive.resets[0]!.snapshot).toBeUndefined();
     await api(second.url, 'PATCH', '/api/c/item/new1', { n: 1 });
-    await until(() => rec.seqs.at(-1) === 3 && recLive.seqs.at(-1) === 3, 'the next change');
+    await waitFor(() => rec.seqs.at(-1) === 3 && recLive.seqs.at(-1) === 3, 'the next change');
     expect(rec.resets).toHaveLength(2);
   }, 30_000);
 });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, startHub } from '../../server/test/helpers/hub-fixture.js';
 import { createClient } from '../src/index.js';
-import { record, until } from './helpers/recorder.js';
+import { record } from './helpers/recorder.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -29,7 +30,7 @@ describe('resync_required (two real hubs on one database)', () => {
 
     for (let i = 0; i < 20; i++) await api(b.url, 'POST', '/api/c/item', { id: `i${String(i).padStart(2, '0')}` });
     // A may find the hole once or, if it polls mid-way, more than once: each time it is one reset.
-    await until(() => rec.resets.length >= 2 && rec.state.size === 20, 'the reset after resync_required, and every record', 15_000);
+    await waitFor(() => rec.resets.length >= 2 && rec.state.size === 20, 'the reset after resync_required, and every record', 15_000);
     expect(errors).toContain('resync_required');
     expect(rec.resets.slice(1).every((r) => r.reason === 'position_lost' && r.snapshot !== undefined)).toBe(true);
     expect(states[0]).toBe('subscribed:subscribed');
@@ -38,7 +39,7 @@ describe('resync_required (two real hubs on one database)', () => {
     expect(c.state).toBe('connected');
 
     await api(b.url, 'PATCH', '/api/c/item/i05', { n: 1 });
-    await until(() => rec.seqs.includes(21), 'the next change, live again');
+    await waitFor(() => rec.seqs.includes(21), 'the next change, live again');
     expect(rec.state.get('i05')!.version).toBe(2);
     expect(rec.state.size).toBe(20);
   }, 30_000);

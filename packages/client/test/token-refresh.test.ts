@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHub } from '../../server/test/helpers/hub-fixture.js';
 import { HubError, type Authenticator } from '../../server/src/index.js';
 import { createClient, type GetTokenContext, type LivehubClient } from '../src/index.js';
-import { record, until } from './helpers/recorder.js';
+import { record } from './helpers/recorder.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -37,6 +38,7 @@ function writer(c: LivehubClient, everyMs: number) {
   const done = (async () => {
     while (!stopped && n < 500) {
       await c.collection('item').create({ id: `i${n++}` });
+      // Pacing, not waiting: spreads the writes over the token lifetimes.
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
@@ -77,13 +79,13 @@ describe('token expiry mid-session (in-process hub with an expiring authenticato
 
     const w = writer(c, 40);
     // Outlive the first token by far: three refreshes.
-    await until(() => asked.filter((r) => r === 'expiring').length >= 3, 'three refreshes', 15_000);
+    await waitFor(() => asked.filter((r) => r === 'expiring').length >= 3, 'three refreshes', 15_000);
     await w.stop();
     // Each refresh on a WebSocket is answered by `authed`; the last may still be on its way.
-    if (transport === 'websocket') await until(() => authed.length >= asked.filter((r) => r === 'expiring').length, 'every refresh answered');
+    if (transport === 'websocket') await waitFor(() => authed.length >= asked.filter((r) => r === 'expiring').length, 'every refresh answered');
     // The HTTP API needs a token too: read the head through the client.
     const page = await c.collection('item').list({ limit: 1 });
-    await until(() => rec.seqs.at(-1) === page.seq, 'every write');
+    await waitFor(() => rec.seqs.at(-1) === page.seq, 'every write');
     expect(rec.seqs).toEqual(Array.from({ length: w.count }, (_, i) => i + 1));
     expect(asked[0]).toBe('connect');
     expect(asked.slice(1).every((r) => r === 'expiring')).toBe(true);
@@ -112,10 +114,10 @@ describe('token expiry mid-session (in-process hub with an expiring authenticato
     const rec = record(sub);
     await sub.ready;
     const w = writer(c, 40);
-    await until(() => closes.length >= 1 && c.isConnected, 'a 4401 and a reconnect', 15_000);
+    await waitFor(() => closes.length >= 1 && c.isConnected, 'a 4401 and a reconnect', 15_000);
     await w.stop();
     const page = await c.collection('item').list({ limit: 1 });
-    await until(() => rec.seqs.at(-1) === page.seq, 'every write');
+    await waitFor(() => rec.seqs.at(-1) === page.seq, 'every write');
     expect(closes[0]).toBe(4401);
     expect(asked).toContain('rejected');
     expect(rec.seqs).toEqual(Array.from({ length: w.count }, (_, i) => i + 1));
@@ -128,7 +130,7 @@ describe('token expiry mid-session (in-process hub with an expiring authenticato
     cleanups.push(() => c.close());
     const errors: string[] = [];
     c.on('error', (e) => errors.push(e.code));
-    await until(() => c.state === 'closed', 'closed');
+    await waitFor(() => c.state === 'closed', 'closed');
     expect(errors).toEqual(['unauthenticated']);
   });
 });

@@ -16,7 +16,6 @@ afterEach(async () => {
   hub = undefined;
 });
 
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ids = (items: { id: string }[] | undefined) => items?.map((r) => r.id);
 
 function useAgents() {
@@ -89,7 +88,9 @@ describe('live queries across hub restarts', () => {
       expect(result.current.a1.data).toMatchObject({ name: 'new' });
     });
     await waitFor(() => expect(result.current.list.isFetching || result.current.a1.isFetching).toBe(false));
-    await settle(300);
+    // Barrier: a later change's event has reached the cache, so everything the reset led to has run.
+    await http(hub.url, 'PATCH', '/api/c/agent/b1', { name: 'later' });
+    await waitFor(() => expect(result.current.list.data?.items.find((r) => r.id === 'b1')).toMatchObject({ name: 'later' }));
     expect(log.lists('agent')).toBe(4); // one more read each, after the reset
   });
 });

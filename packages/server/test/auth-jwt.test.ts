@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '@livehub/protocol';
@@ -6,7 +7,7 @@ import { createJwtAuthenticator } from '../src/index.js';
 import { api, perTest, type startHub } from './helpers/hub-fixture.js';
 import { SseTestClient } from './helpers/sse-client.js';
 import { TestClient } from './helpers/ws-client.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const SECRET = 'test-secret-test-secret-test-secret!';
 const key = new TextEncoder().encode(SECRET);
@@ -122,14 +123,18 @@ describe('a hub with auth', () => {
   });
 
   it('takes an auth frame that arrived while the authenticator was still refusing the missing token', async () => {
+    // Set once the hub's socket has read data after the upgrade: the auth frame (`ws` has handled it by then).
+    let frameArrived: Promise<void> = Promise.resolve();
     const slowNo = {
       async authenticate(t: string | undefined) {
-        await new Promise((r) => setTimeout(r, 100));
+        // Refuses the missing token only once the auth frame has reached the hub, so it waits in the queue.
+        if (t === undefined) await frameArrived;
         if (t === 'ok') return { sub: 'late' };
         throw new (await import('../src/index.js')).HubError('unauthenticated');
       },
     };
     const h = await hub({ authenticator: slowNo, authTimeoutMs: 1000 });
+    frameArrived = new Promise((resolve) => h.app.server.once('upgrade', (_req, socket: Duplex) => socket.once('data', () => resolve())));
     const r = await raw(h.url);
     r.ws.send(JSON.stringify({ type: 'auth', token: 'ok' }));
     await waitFor(() => r.got.length >= 1, 'a first message', 1000).catch(() => undefined);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SqliteStore, type Change, type ChangeFilter, type RetentionPolicy } from '../src/index.js';
 import { perTest, tempDir } from './helpers/hub-fixture.js';
 import { TestClient } from './helpers/ws-client.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const { hub: hubOn, defer } = perTest();
 

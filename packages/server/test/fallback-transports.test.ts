@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/index.js';
 import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
+import { WatchedStore } from './helpers/watched-store.js';
 import { SseTestClient } from './helpers/sse-client.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const { hub: hubOn, defer } = perTest();
 async function sse(url: string, headers: Record<string, string> = {}) {
@@ -110,14 +111,15 @@ describe('SSE edge cases', () => {
   it('leaves no subscription behind when the peer leaves while its channels are still subscribing', async () => {
     const tmp = tempDir();
     defer(() => tmp.cleanup());
-    const store = new LaggyStore(new SqliteStore({ file: `${tmp.dir}/l.db`, durability: 'normal' }), 20);
-    const hub = await hubOn({ store });
+    const watched = new WatchedStore(new LaggyStore(new SqliteStore({ file: `${tmp.dir}/l.db`, durability: 'normal' }), 20));
+    const hub = await hubOn({ store: watched.store });
     const channels = Array.from({ length: 20 }, (_, i) => `c${i}`).join(',');
     const c = await SseTestClient.open(`${hub.url}/api/events?channels=${channels}&since=0`);
     await c.waitFor((m) => m.type === 'subscribed');
     c.close();
     await waitFor(() => hub.hub.connectionCount === 0, 'the stream to leave the hub', 2000).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 200));
+    // Barrier: the subscribe that was reading when the peer left has returned (and its handler with it).
+    await waitFor(() => watched.inFlight === 0, 'the store reads in flight at the close to return');
     expect(hub.hub.connectionCount).toBe(0);
     expect(hub.hub.channels()).toEqual([]);
   });
@@ -125,13 +127,17 @@ describe('SSE edge cases', () => {
 
 describe('long-poll (/api/changes?wait=)', () => {
   it('returns at once when there are changes, else holds until one arrives on its channels', async () => {
-    const hub = await hubOn();
+    const tmp = tempDir();
+    defer(() => tmp.cleanup());
+    const watched = new WatchedStore(new SqliteStore({ file: `${tmp.dir}/p.db`, durability: 'normal' }));
+    const hub = await hubOn({ store: watched.store });
     await api(hub.url, 'POST', '/api/c/job', { id: 'j1' });
     const ready = await api(hub.url, 'GET', '/api/changes?channels=job&since=0&wait=20');
     expect(ready.body.changes.map((c: { seq: number }) => c.seq)).toEqual([1]);
 
     const pending = api(hub.url, 'GET', `/api/changes?channels=job:j2&since=1&wait=20&epoch=${hub.store.epoch}`);
-    await new Promise((r) => setTimeout(r, 50));
+    // Barrier: the poll's first read (empty) has returned, so the poll is now held.
+    await waitFor(() => watched.hasReturned('changesSince', ([since, f]) => since === 1 && (f as { id?: string }).id === 'j2'), 'the long-poll to be held');
     // A change on another channel does not answer the poll; the one it waits for does.
     await api(hub.url, 'POST', '/api/c/other', { id: 'o1' });
     await api(hub.url, 'POST', '/api/c/job', { id: 'j2' });
@@ -142,11 +148,16 @@ describe('long-poll (/api/changes?wait=)', () => {
   });
 
   it('answers an empty page with the head when the wait runs out, and is released at shutdown', async () => {
-    const hub = await startHub();
+    const tmp = tempDir();
+    const watched = new WatchedStore(new SqliteStore({ file: `${tmp.dir}/q.db`, durability: 'normal' }));
+    const hub = await startHub({ store: watched.store });
+    defer(() => tmp.cleanup());
     const quiet = await api(hub.url, 'GET', '/api/changes?channels=none&since=0&wait=0.2');
     expect(quiet.body).toMatchObject({ changes: [], seq: 0, more: false });
+    const readsBefore = watched.returned.filter((c) => c.method === 'changesSince').length;
     const held = api(hub.url, 'GET', '/api/changes?since=0&wait=30');
-    await new Promise((r) => setTimeout(r, 50));
+    // Barrier: the poll's first read (empty) has returned, so the poll is now held.
+    await waitFor(() => watched.returned.filter((c) => c.method === 'changesSince').length > readsBefore, 'the long-poll to be held');
     await hub.cleanup();
     const res = await held.catch((err: Error) => ({ status: 0, body: err.message }));
     // Answered (empty) or cut by the closing server; never left hanging for 30 s.

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { CloseCode } from '@livehub/protocol';
 import { HubError, SqliteStore, type Authenticator } from '../src/index.js';
 import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
 import { TestClient } from './helpers/ws-client.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const { hub: hubOn, defer } = perTest();
 
@@ -56,12 +57,11 @@ describe('operations endpoints', () => {
     const c = await TestClient.connect(hub.url);
     const sub = await c.subscribe('ev', { since: 0, epoch: store.epoch });
     expect(sub).toMatchObject({ replayed: 12 });
-    let attempts = 0;
-    while (c.events('ev').length < 12 && attempts++ < 500) {
-      // What the retention timer does: compact up to the hub's low-water mark.
+    // Until the replay is done, what the retention timer does: compact up to the hub's low-water mark.
+    await waitFor(async () => {
       await store.compact(policy, hub.hub.lowWaterMark());
-      await new Promise((r) => setTimeout(r, 10));
-    }
+      return c.events('ev').length >= 12;
+    }, 'the replay to finish while compaction is attempted', 20_000);
     expect(c.events('ev').map((e) => e.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     await store.compact(policy, hub.hub.lowWaterMark());
     expect((await store.bounds()).floor).toBe(9);
@@ -160,8 +160,12 @@ describe('authentication seam', () => {
   });
 
   it('keeps frames a client sends before a slow authentication finishes', async () => {
-    const slow: Authenticator = { authenticate: async () => (await new Promise((r) => setTimeout(r, 100)), { sub: 'late' }) };
+    // Set once the hub's socket has read data after the upgrade: the early frames (`ws` has handled them by then).
+    let framesArrived: Promise<void> = Promise.resolve();
+    // Decides only once the early frames have reached the hub, so they wait in its queue.
+    const slow: Authenticator = { authenticate: async () => (await framesArrived, { sub: 'late' }) };
     const hub = await hubOn({ authenticator: slow });
+    framesArrived = new Promise((resolve) => hub.app.server.once('upgrade', (_req, socket: Duplex) => socket.once('data', () => resolve())));
     const ws = new WebSocket(hub.url.replace('http', 'ws') + '/ws');
     const got: Array<{ type: string }> = [];
     ws.on('message', (d) => got.push(...[JSON.parse(d.toString())].flat()));

@@ -8,7 +8,7 @@ import { Writer } from '../src/hub/writer.js';
 import { SseSink } from '../src/transports/sse-sink.js';
 import { WsSink } from '../src/transports/ws-sink.js';
 import { perTest } from './helpers/hub-fixture.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 /** 64 KB messages: a few MB fill the socket buffers of a peer that does not read. */
 const FRAME = JSON.stringify({ type: 'event', pad: 'x'.repeat(64 * 1024) });

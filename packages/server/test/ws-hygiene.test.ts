@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, SUBPROTOCOL } from '@livehub/protocol';
 import { api, startHub } from './helpers/hub-fixture.js';
 import { TestClient } from './helpers/ws-client.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 type Hub = Awaited<ReturnType<typeof startHub>>;
 type LogLine = Record<string, unknown> & { msg?: string };
@@ -199,6 +199,8 @@ describe('heartbeat and connection logging', () => {
 
   it('drops a peer that stops answering pings, keeps one that answers, and logs both ends', async () => {
     const healthy = await TestClient.connect(hub.url, { clientId: 'healthy-1' });
+    let pings = 0;
+    healthy.ws.on('ping', () => pings++);
     // autoPong: false makes this peer ignore the server's pings, like a frozen tab or a dead NAT.
     const silent = new WebSocket(hub.url.replace(/^http/, 'ws') + '/ws', SUBPROTOCOL, {
       headers: { 'x-client-id': 'silent-1' },
@@ -212,8 +214,8 @@ describe('heartbeat and connection logging', () => {
     expect(code).toBe(1006);
     await waitFor(() => lines.some((l) => l.msg === 'client disconnected' && l.clientId === 'silent-1'), 'disconnect log');
 
-    // The answering peer outlives several heartbeat intervals and is still served.
-    await sleep(HEARTBEAT_MS * 4);
+    // The answering peer outlives several heartbeats (each one cuts a peer silent since the last) and is still served.
+    await waitFor(() => pings >= 4 || healthy.closeCode !== undefined, 'four heartbeats on the answering peer');
     expect(healthy.closeCode).toBeUndefined();
     await roundTrip(healthy, 'after-heartbeats');
     healthy.ws.close(1000, 'done here');
@@ -232,13 +234,25 @@ describe('heartbeat and connection logging', () => {
 
 describe('frames that arrive while the authenticator is still deciding', () => {
   let hub: Hub;
+  // Authenticator calls started and returned: "it has decided" is a barrier the tests can wait for.
+  const auth = { started: 0, returned: 0 };
   beforeAll(async () => {
     hub = await startHub({
       maxFrameBytes: 4096,
       // Also bounds what a peer may pile up before its welcome.
       maxQueueBytes: 64 * 1024,
       // A real authenticator awaits something (a JWKS fetch, a database); this one just takes its time.
-      authenticator: { authenticate: async () => (await sleep(200), { sub: 'slow' }) },
+      authenticator: {
+        authenticate: async () => {
+          auth.started++;
+          try {
+            await sleep(200);
+            return { sub: 'slow' };
+          } finally {
+            auth.returned++;
+          }
+        },
+      },
     });
   });
   afterAll(() => hub?.cleanup());
@@ -300,8 +314,8 @@ describe('frames that arrive while the authenticator is still deciding', () => {
     const ws = open('early-leaver');
     ws.on('open', () => ws.close(1000, 'changed my mind'));
     await new Promise((resolve) => ws.on('close', resolve));
-    // Long enough for the authenticator to finish with the socket already gone.
-    await sleep(400);
+    // Barrier: the authenticator has finished with the socket already gone (the hub then decided at once).
+    await waitFor(() => auth.started > 0 && auth.returned === auth.started, 'the authenticator to decide');
     await waitFor(() => hub.hub.connectionCount === 0, 'no connection left behind');
     const res = await api(hub.url, 'GET', '/api/hub/clients');
     expect(res.body.clients).toEqual([]);

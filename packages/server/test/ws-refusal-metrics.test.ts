@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, SUBPROTOCOL } from '@livehub/protocol';
 import { api, perTest } from './helpers/hub-fixture.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const SECRET = 'test-secret-test-secret-test-secret!';
 

@@ -3,6 +3,7 @@ import { createHub, SqliteStore } from '../src/index.js';
 import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
 import { TestClient } from './helpers/ws-client.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 type Hub = Awaited<ReturnType<typeof startHub>>;
 const { hub: hubOn, defer } = perTest();
@@ -134,6 +135,7 @@ describe.each(stores)('under concurrent writes ($name)', ({ laggy }) => {
     for (let i = 0; i < 20; i++) await api(hub.url, 'POST', '/api/c/card', { id: `k${i}`, v: 0 });
     for (let round = 0; round < 10; round++) {
       let writing = true;
+      let written = 0;
       const writers = [0, 1, 2].map(async (w) => {
         let n = 0;
         while (writing && n < 200) {
@@ -142,9 +144,11 @@ describe.each(stores)('under concurrent writes ($name)', ({ laggy }) => {
           else if (n % 11 === 6) await api(hub.url, 'POST', '/api/c/card', { id, v: n });
           else await api(hub.url, 'PATCH', `/api/c/card/${id}`, { v: n, w });
           n++;
+          written++;
         }
       });
-      await new Promise((r) => setTimeout(r, 5));
+      // Subscribe while the writers are under way.
+      await waitFor(() => written > 0, 'the writers to start');
       const c = await TestClient.connect(hub.url);
       const sub = await c.subscribe('card', { snapshot: true });
       writing = false;

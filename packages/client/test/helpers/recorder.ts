@@ -28,15 +28,6 @@ export function record(sub: Subscription): Recorded {
   return r;
 }
 
-/** Resolves once `pred` holds (polling every 10 ms), or rejects after `timeoutMs`. */
-export async function until(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Deterministic [0, 1) numbers (mulberry32), for jitter under test. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -1,5 +1,5 @@
 import type { OutMessage, Sink } from '../../src/hub/sink.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../../../test/helpers/wait-for.js';
 
 /**
  * A `Sink` with no socket (centrifuge's `testTransport`): records every written batch, lets a test

@@ -1,4 +1,4 @@
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../../../test/helpers/wait-for.js';
 
 export type Msg = Record<string, unknown> & { type: string };
 

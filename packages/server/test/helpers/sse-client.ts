@@ -1,5 +1,5 @@
 import { Recorder, type Msg } from './recorder.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../../../test/helpers/wait-for.js';
 
 /**
  * A raw SSE reader for tests (fetch + a line parser): records each event's JSON and its `id:`,

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { api } from './hub-fixture.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../../../test/helpers/wait-for.js';
 
 /** One write the hub answered with a 2xx: it promised this (id, version) is in the log at `seq`. */
 export interface Ack {

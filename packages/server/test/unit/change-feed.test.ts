@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ChangeFeed } from '../../src/hub/change-feed.js';
 import { SqliteStore, type Change } from '../../src/index.js';
+import { waitFor } from '../../../../test/helpers/wait-for.js';
 
 const log = pino({ level: 'silent' });
 const prepare = <T>(d: T) => d;
@@ -13,9 +14,7 @@ async function storeWith(n: number): Promise<{ store: SqliteStore; changes: Chan
   return { store, changes };
 }
 
-async function settle(feed: ChangeFeed, head: number): Promise<void> {
-  for (let i = 0; i < 200 && feed.head < head; i++) await new Promise((r) => setTimeout(r, 5));
-}
+const untilHead = (feed: ChangeFeed, head: number) => waitFor(() => feed.head >= head, () => `the feed to reach ${head} (at ${feed.head})`, 1000);
 
 describe('ChangeFeed', () => {
   it('emits in order when announcements arrive out of order, filling the gap from the log', async () => {
@@ -26,7 +25,7 @@ describe('ChangeFeed', () => {
     for (let i = 0; i < 6; i++) changes.push(await store.mutate({ op: 'create', collection: 'c', id: `r${i}`, data: {}, prepare, keepPrevious: false }));
     // 1 arrives, 2 is lost, 5 and 4 overtake 3, 6 never arrives, 1 is duplicated.
     for (const i of [0, 4, 3, 2, 0]) feed.receive(changes[i]!);
-    await settle(feed, 6);
+    await untilHead(feed, 6);
     expect(emitted).toEqual([1, 2, 3, 4, 5, 6]);
     feed.stop();
   });
@@ -38,7 +37,7 @@ describe('ChangeFeed', () => {
     await feed.start(10);
     expect(feed.head).toBe(3);
     await store.mutate({ op: 'create', collection: 'c', id: 'late', data: {}, prepare, keepPrevious: false });
-    await settle(feed, 4);
+    await untilHead(feed, 4);
     expect(emitted).toEqual([4]);
     feed.stop();
   });
@@ -66,7 +65,7 @@ describe('ChangeFeed', () => {
     // Another node compacts down to two changes before this one hears of any.
     await store.compact({ maxChanges: 2, maxAgeMs: 1e12 }, Number.MAX_SAFE_INTEGER);
     feed.receive(changes[4]!);
-    await settle(feed, 5);
+    await untilHead(feed, 5);
     expect(gaps).toEqual([[1, 3]]);
     expect(emitted).toEqual([4, 5]);
     feed.stop();

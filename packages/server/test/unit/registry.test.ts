@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from '../../src/hub/registry.js';
 import { sessionBench } from '../helpers/session-bench.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../../../test/helpers/wait-for.js';
 
 describe('Registry', () => {
   it('resolves whenEmpty when the last session leaves, not before (shutdown waits on it, no polling)', async () => {

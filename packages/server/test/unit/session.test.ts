@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '@livehub/protocol';
 import { sessionBench } from '../helpers/session-bench.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../../../test/helpers/wait-for.js';
 
 describe('Session: inbound frames', () => {
   it.each([

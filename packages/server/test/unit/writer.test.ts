@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Writer } from '../../src/hub/writer.js';
 import { FakeSink } from '../helpers/fake-sink.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor } from '../../../../test/helpers/wait-for.js';
 
 /** A writer on a fake sink, wired the way its session wires it. */
 function writerOn(sink: FakeSink, maxQueueBytes: number, onOverflow: () => void = () => undefined): Writer {
