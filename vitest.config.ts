@@ -1,7 +1,13 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // The fast lane (`npm run test:unit`): pure logic, no hub process, no browser; seconds in all.
-const unit = ['packages/*/test/unit/**/*.test.ts', 'apps/*/test/unit/**/*.test.ts', 'test/unit/**/*.test.ts', 'packages/protocol/test/**/*.test.ts', 'packages/conformance/test/**/*.test.ts'];
+const unit = [
+  'packages/*/test/unit/**/*.test.ts',
+  'apps/*/test/unit/**/*.test.ts',
+  'test/unit/**/*.test.ts',
+  'packages/protocol/test/**/*.test.ts',
+  'packages/conformance/test/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -11,11 +11,7 @@ const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '../../../test-a
 const SECRET = 'dashboard-e2e-secret-dashboard-e2e!';
 
 async function token(sub: string): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(SECRET));
+  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
 }
 
 let hub: HubProcess;

@@ -91,7 +91,10 @@ describe('dashboard in Chromium against the real hub', () => {
   it('shows reconnecting with the attempt count when the hub stops', async () => {
     await a.evaluate(() => void ((globalThis as Record<string, unknown>).__sameDocument = true));
     await hub.stop();
-    for (const p of [a, b]) await indicator(p, 'reconnecting').getByText(/Reconnecting · attempt \d+/).waitFor();
+    for (const p of [a, b])
+      await indicator(p, 'reconnecting')
+        .getByText(/Reconnecting · attempt \d+/)
+        .waitFor();
     await a.screenshot({ path: join(ARTIFACTS, 'dashboard-reconnecting.png') });
   });
 

@@ -32,7 +32,14 @@ describe('client over WebSocket (in-process hub)', () => {
     c.connect();
     await waitFor(() => c.isConnected, 'connected');
     const s = c.status.getSnapshot();
-    expect(s).toMatchObject({ state: 'connected', isConnected: true, connectionQuality: 'good', transport: 'websocket', clientId: 'tab-1', epoch: h.store.epoch });
+    expect(s).toMatchObject({
+      state: 'connected',
+      isConnected: true,
+      connectionQuality: 'good',
+      transport: 'websocket',
+      clientId: 'tab-1',
+      epoch: h.store.epoch,
+    });
     expect(s.lastUpdated).toBeInstanceOf(Date);
     // The snapshot object is stable until something changes (useSyncExternalStore's contract).
     expect(c.status.getSnapshot()).toBe(s);
@@ -190,7 +197,11 @@ describe('client over WebSocket (in-process hub)', () => {
     g.document = doc;
     try {
       const port = await freePort();
-      const c = client({ url: `http://127.0.0.1:${port}`, transports: ['websocket'], reconnect: { initialDelayMs: 600_000, maxDelayMs: 600_000, random: () => 0.99 } });
+      const c = client({
+        url: `http://127.0.0.1:${port}`,
+        transports: ['websocket'],
+        reconnect: { initialDelayMs: 600_000, maxDelayMs: 600_000, random: () => 0.99 },
+      });
       const plans: number[] = [];
       c.on('reconnect', (r) => plans.push(r.delayMs));
       await waitFor(() => plans.length === 1, 'the first failure');

@@ -54,46 +54,50 @@ function writer(c: LivehubClient, everyMs: number) {
 }
 
 describe('token expiry mid-session (in-process hub with an expiring authenticator)', () => {
-  it.each([['websocket'], ['sse']] as const)('refreshes the token before exp on %s: no reconnect, no lost event', async (transport) => {
-    const hub = await startHub({ authenticator: shortLived, heartbeatMs: 1000 });
-    cleanups.push(() => hub.cleanup());
-    const asked: GetTokenContext['reason'][] = [];
-    const c = createClient({
-      url: hub.url,
-      transports: [transport],
-      getToken: ({ reason }) => {
-        asked.push(reason);
-        return issue('ann', 3);
-      },
-      // 3 s tokens: refresh 1.5 s before exp.
-      tokenRefresh: { lifetimeRatio: 0.5 },
-    });
-    cleanups.push(() => c.close());
-    const states: string[] = [];
-    c.on('state', (s) => states.push(s.to));
-    const authed: unknown[] = [];
-    c.on('message', (m) => m.type === 'authed' && authed.push(m));
-    const sub = c.subscribe('item', { snapshot: true });
-    const rec = record(sub);
-    await sub.ready;
+  it.each([['websocket'], ['sse']] as const)(
+    'refreshes the token before exp on %s: no reconnect, no lost event',
+    async (transport) => {
+      const hub = await startHub({ authenticator: shortLived, heartbeatMs: 1000 });
+      cleanups.push(() => hub.cleanup());
+      const asked: GetTokenContext['reason'][] = [];
+      const c = createClient({
+        url: hub.url,
+        transports: [transport],
+        getToken: ({ reason }) => {
+          asked.push(reason);
+          return issue('ann', 3);
+        },
+        // 3 s tokens: refresh 1.5 s before exp.
+        tokenRefresh: { lifetimeRatio: 0.5 },
+      });
+      cleanups.push(() => c.close());
+      const states: string[] = [];
+      c.on('state', (s) => states.push(s.to));
+      const authed: unknown[] = [];
+      c.on('message', (m) => m.type === 'authed' && authed.push(m));
+      const sub = c.subscribe('item', { snapshot: true });
+      const rec = record(sub);
+      await sub.ready;
 
-    const w = writer(c, 40);
-    // Outlive the first token by far: three refreshes.
-    await waitFor(() => asked.filter((r) => r === 'expiring').length >= 3, 'three refreshes', 15_000);
-    await w.stop();
-    // Each refresh on a WebSocket is answered by `authed`; the last may still be on its way.
-    if (transport === 'websocket') await waitFor(() => authed.length >= asked.filter((r) => r === 'expiring').length, 'every refresh answered');
-    // The HTTP API needs a token too: read the head through the client.
-    const page = await c.collection('item').list({ limit: 1 });
-    await waitFor(() => rec.seqs.at(-1) === page.seq, 'every write');
-    expect(rec.seqs).toEqual(Array.from({ length: w.count }, (_, i) => i + 1));
-    expect(asked[0]).toBe('connect');
-    expect(asked.slice(1).every((r) => r === 'expiring')).toBe(true);
-    // WebSocket: `auth` on the live socket, answered with `authed`. SSE: the stream reopens in place.
-    if (transport === 'websocket') expect(authed.length).toBeGreaterThanOrEqual(2);
-    expect(states).toEqual(['connected']);
-    expect(c.reconnectAttempts).toBe(0);
-  }, 30_000);
+      const w = writer(c, 40);
+      // Outlive the first token by far: three refreshes.
+      await waitFor(() => asked.filter((r) => r === 'expiring').length >= 3, 'three refreshes', 15_000);
+      await w.stop();
+      // Each refresh on a WebSocket is answered by `authed`; the last may still be on its way.
+      if (transport === 'websocket') await waitFor(() => authed.length >= asked.filter((r) => r === 'expiring').length, 'every refresh answered');
+      // The HTTP API needs a token too: read the head through the client.
+      const page = await c.collection('item').list({ limit: 1 });
+      await waitFor(() => rec.seqs.at(-1) === page.seq, 'every write');
+      expect(rec.seqs).toEqual(Array.from({ length: w.count }, (_, i) => i + 1));
+      expect(asked[0]).toBe('connect');
+      expect(asked.slice(1).every((r) => r === 'expiring')).toBe(true);
+      // WebSocket: `auth` on the live socket, answered with `authed`. SSE: the stream reopens in place.
+      if (transport === 'websocket') expect(authed.length).toBeGreaterThanOrEqual(2);
+      expect(states).toEqual(['connected']);
+      expect(c.reconnectAttempts).toBe(0);
+    },
+    30_000,
+  );
 
   it('after a 4401 for an expired token, asks getToken for a fresh one, reconnects and resumes without a gap', async () => {
     const hub = await startHub({ authenticator: shortLived });

@@ -19,7 +19,11 @@ describe('@livehub/conformance', () => {
     const ran: string[] = [];
     const r = recorder();
     const names = ['runs', 'skipped', 'lacks a capability'] as const;
-    const bodies = { runs: async () => void ran.push('runs'), skipped: async () => void ran.push('skipped'), 'lacks a capability': async () => void ran.push('lacks') };
+    const bodies = {
+      runs: async () => void ran.push('runs'),
+      skipped: async () => void ran.push('skipped'),
+      'lacks a capability': async () => void ran.push('lacks'),
+    };
     const plan = planSuite('machinery', names, { skip: { skipped: 'because the test says so' } }, { 'lacks a capability': 'no reopen()' });
     registerSuite('machinery', names, bodies, () => undefined, plan, r.registrar);
     expect(r.registered.map((t) => [t.title, t.mode])).toEqual([
@@ -35,7 +39,7 @@ describe('@livehub/conformance', () => {
     expect(ran).toEqual(['runs']);
   });
 
-  it('names each suite\'s tests once', () => {
+  it("names each suite's tests once", () => {
     for (const names of [STORE_TESTS, BUS_TESTS, TRANSPORT_TESTS]) expect(new Set(names).size).toBe(names.length);
   });
 
@@ -49,7 +53,12 @@ describe('@livehub/conformance', () => {
   });
 
   it('makes a capability the factory lacks a named skip, over any selection', () => {
-    const plan = planSuite('s', STORE_TESTS, { only: ['keeps data, epoch and head across a reopen'] }, { 'keeps data, epoch and head across a reopen': 'no reopen()' });
+    const plan = planSuite(
+      's',
+      STORE_TESTS,
+      { only: ['keeps data, epoch and head across a reopen'] },
+      { 'keeps data, epoch and head across a reopen': 'no reopen()' },
+    );
     expect(plan.find((p) => p.name === 'keeps data, epoch and head across a reopen')?.skip).toBe('no reopen()');
   });
 

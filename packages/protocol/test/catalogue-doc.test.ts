@@ -28,7 +28,10 @@ function rows(text: string): string[][] {
       inTable = false;
       continue;
     }
-    const cells = line.slice(1, line.endsWith('|') ? -1 : undefined).split(/(?<!\\)\|/).map((c) => c.trim());
+    const cells = line
+      .slice(1, line.endsWith('|') ? -1 : undefined)
+      .split(/(?<!\\)\|/)
+      .map((c) => c.trim());
     if (!inTable) {
       inTable = true; // header row
       continue;
@@ -76,7 +79,11 @@ describe('docs/protocol.md and the catalogue', () => {
       expect(unquote(row![2]!), `closeAction(${code})`).toBe(closeAction(code));
       expect(unquote(row![4]!), `errorCodeForClose(${code})`).toBe(errorCodeForClose(code));
     }
-    for (const code of byCode.keys()) expect(closeEntries.some(([, c]) => c === code), `the policy table names ${code}, which codes.ts lacks`).toBe(true);
+    for (const code of byCode.keys())
+      expect(
+        closeEntries.some(([, c]) => c === code),
+        `the policy table names ${code}, which codes.ts lacks`,
+      ).toBe(true);
     const other = table.find((c) => c[0] === 'any other');
     expect(other, 'an "any other" row').toBeDefined();
     expect(closeEntries.some(([, c]) => c === UNKNOWN_CODE)).toBe(false);

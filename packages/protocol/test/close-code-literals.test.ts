@@ -45,7 +45,9 @@ describe('the close-code literal scanner', () => {
   });
 
   it('reports file and line', () => {
-    expect(findCloseCodeLiterals('const a = 1;\n/* 4401\n*/\nws.close(4401);', CODES, 'x.ts')).toEqual([{ where: 'x.ts:4', code: 4401, line: 'ws.close(4401);' }]);
+    expect(findCloseCodeLiterals('const a = 1;\n/* 4401\n*/\nws.close(4401);', CODES, 'x.ts')).toEqual([
+      { where: 'x.ts:4', code: 4401, line: 'ws.close(4401);' },
+    ]);
   });
 });
 

@@ -130,9 +130,7 @@ describe('declared collections', () => {
 
   it('lists declared collections with their payload mode', async () => {
     const res = await api(hub.url, 'GET', '/api/collections');
-    expect(res.body.collections).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'ticket', declared: true, payload: 'ids' })]),
-    );
+    expect(res.body.collections).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'ticket', declared: true, payload: 'ids' })]));
   });
 });
 

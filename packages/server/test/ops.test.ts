@@ -25,7 +25,12 @@ describe('operations endpoints', () => {
 
     const clients = await api(hub.url, 'GET', '/api/hub/clients');
     expect(clients.body.clients).toEqual([expect.objectContaining({ clientId: 'ops-1', sub: 'anonymous', channels: ['system', 'agent'] })]);
-    expect(clients.body.channels).toEqual(expect.arrayContaining([{ channel: 'agent', subscribers: 1 }, { channel: 'system', subscribers: 1 }]));
+    expect(clients.body.channels).toEqual(
+      expect.arrayContaining([
+        { channel: 'agent', subscribers: 1 },
+        { channel: 'system', subscribers: 1 },
+      ]),
+    );
 
     const metrics = await api(hub.url, 'GET', '/metrics');
     expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
@@ -58,10 +63,14 @@ describe('operations endpoints', () => {
     const sub = await c.subscribe('ev', { since: 0, epoch: store.epoch });
     expect(sub).toMatchObject({ replayed: 12 });
     // Until the replay is done, what the retention timer does: compact up to the hub's low-water mark.
-    await waitFor(async () => {
-      await store.compact(policy, hub.hub.lowWaterMark());
-      return c.events('ev').length >= 12;
-    }, 'the replay to finish while compaction is attempted', 20_000);
+    await waitFor(
+      async () => {
+        await store.compact(policy, hub.hub.lowWaterMark());
+        return c.events('ev').length >= 12;
+      },
+      'the replay to finish while compaction is attempted',
+      20_000,
+    );
     expect(c.events('ev').map((e) => e.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     await store.compact(policy, hub.hub.lowWaterMark());
     expect((await store.bounds()).floor).toBe(9);

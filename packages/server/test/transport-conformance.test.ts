@@ -11,7 +11,14 @@ runTransportConformance(
     async open(url, opts) {
       const c = await TestClient.connect(url);
       for (const channel of opts.channels) {
-        c.send({ type: 'subscribe', id: channel, channel, ...(opts.since !== undefined ? { since: opts.since } : {}), ...(opts.epoch ? { epoch: opts.epoch } : {}), ...(opts.snapshot ? { snapshot: true } : {}) });
+        c.send({
+          type: 'subscribe',
+          id: channel,
+          channel,
+          ...(opts.since !== undefined ? { since: opts.since } : {}),
+          ...(opts.epoch ? { epoch: opts.epoch } : {}),
+          ...(opts.snapshot ? { snapshot: true } : {}),
+        });
       }
       const probe: Probe = {
         messages: c.messages,

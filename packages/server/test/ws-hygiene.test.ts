@@ -24,7 +24,6 @@ function memoryLogger(): { logger: Logger; lines: LogLine[] } {
   return { logger, lines };
 }
 
-
 /** Sends a raw frame and resolves with the next `error` reply after it. */
 async function expectError(client: TestClient, frame: string | Buffer, code: string, id?: string | number): Promise<void> {
   const from = client.messages.length;

@@ -11,7 +11,7 @@ const { hub: hubOn, defer } = perTest();
 /** Seqs of every logged change of a collection after `since`, from the HTTP change log. */
 async function loggedSeqs(base: string, channel: string, since: number): Promise<number[]> {
   const out: number[] = [];
-  for (let at = since; ; ) {
+  for (let at = since; ;) {
     const page = await api(base, 'GET', `/api/changes?since=${at}&channels=${channel}&limit=1000`);
     out.push(...page.body.changes.map((c: { seq: number }) => c.seq));
     if (!page.body.more) return out;
@@ -88,7 +88,6 @@ describe('resume without gaps', () => {
     expect(c2.events().map((e) => e.seq)).toEqual([last + 1, last + 2, last + 3, last + 4]);
     c2.close();
   });
-
 });
 
 /** The race-prone paths run on SQLite as is and with latency injected around every store call. */

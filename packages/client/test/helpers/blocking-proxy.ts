@@ -46,13 +46,10 @@ export class BlockingProxy {
       res.end('<html><body>502 Bad Gateway (blocked by proxy)</body></html>');
       return;
     }
-    const upstream = request(
-      { host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
+    const upstream = request({ host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
     upstream.on('error', () => res.destroy());
     // The client went away (e.g. an SSE stream aborted): drop the upstream request too.
     res.on('close', () => upstream.destroy());

@@ -17,7 +17,9 @@ function graph(): Map<string, string[]> {
   const g = new Map<string, string[]>();
   for (const f of sources(SRC)) {
     const text = readFileSync(f, 'utf8');
-    const deps = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s+['"](\.[^'"]+)['"]/g)].map((m) => resolve(dirname(f), m[1]!.replace(/\.js$/, '.ts')));
+    const deps = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s+['"](\.[^'"]+)['"]/g)].map((m) =>
+      resolve(dirname(f), m[1]!.replace(/\.js$/, '.ts')),
+    );
     g.set(f, deps);
   }
   return g;

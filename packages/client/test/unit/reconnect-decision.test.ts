@@ -52,7 +52,11 @@ describe('decideReconnect: close codes (through closeAction)', () => {
     const forbidden = decideReconnect(state(), closed(CloseCode.Forbidden));
     expect(forbidden).toMatchObject({ kind: 'stop', reason: 'closed 4403', error: { code: 'forbidden', status: 403, message: 'why' } });
     const unauth = decideReconnect(state(), { kind: 'closed', code: CloseCode.Unauthenticated, reason: '' });
-    expect(unauth).toMatchObject({ kind: 'stop', reason: 'closed 4401', error: { code: 'unauthenticated', status: 401, message: 'The hub refused the token (4401)' } });
+    expect(unauth).toMatchObject({
+      kind: 'stop',
+      reason: 'closed 4401',
+      error: { code: 'unauthenticated', status: 401, message: 'The hub refused the token (4401)' },
+    });
   });
 
   it('reconnect_now codes go at once only after a welcome: a failed attempt backs off', () => {
@@ -81,7 +85,11 @@ describe('decideReconnect: getToken', () => {
   it('a getToken that throws backs off (no transport was tried), then gives up at maxAttempts', () => {
     const failed: ReconnectEvent = { kind: 'token-failed', code: CloseCode.Abnormal, reason: 'getToken failed: boom' };
     expect(decideReconnect(state({ welcomed: false, proven: new Set() }), failed)).toEqual({ kind: 'retry', atOnce: false });
-    expect(decideReconnect(state({ attempts: 3, maxAttempts: 3 }), failed)).toMatchObject({ kind: 'stop', reason: 'max_attempts', error: { code: 'network_error' } });
+    expect(decideReconnect(state({ attempts: 3, maxAttempts: 3 }), failed)).toMatchObject({
+      kind: 'stop',
+      reason: 'max_attempts',
+      error: { code: 'network_error' },
+    });
   });
 });
 
@@ -107,11 +115,17 @@ describe('decideReconnect: transports', () => {
   });
 
   it('a welcomed connection that ends retries (from the start of a round) rather than moving on', () => {
-    expect(decideReconnect(state({ welcomed: true, proven: new Set() }), closed(CloseCode.Abnormal, { blocked: true }))).toEqual({ kind: 'retry', atOnce: false });
+    expect(decideReconnect(state({ welcomed: true, proven: new Set() }), closed(CloseCode.Abnormal, { blocked: true }))).toEqual({
+      kind: 'retry',
+      atOnce: false,
+    });
   });
 
   it('with a single transport there is nothing to fall back to', () => {
-    expect(decideReconnect(state({ transports: ['sse'], welcomed: false, proven: new Set() }), closed(CloseCode.Abnormal))).toEqual({ kind: 'retry', atOnce: false });
+    expect(decideReconnect(state({ transports: ['sse'], welcomed: false, proven: new Set() }), closed(CloseCode.Abnormal))).toEqual({
+      kind: 'retry',
+      atOnce: false,
+    });
   });
 });
 

@@ -50,7 +50,12 @@ describe('RetryTimer', () => {
     vi.useFakeTimers();
     const { g, win } = fakeBrowser();
     let runs = 0;
-    const t = new RetryTimer({ initialDelayMs: 1000, factor: 2, maxDelayMs: 8000 }, () => 0.5, () => runs++, (fn) => onBrowserWake(fn, g));
+    const t = new RetryTimer(
+      { initialDelayMs: 1000, factor: 2, maxDelayMs: 8000 },
+      () => 0.5,
+      () => runs++,
+      (fn) => onBrowserWake(fn, g),
+    );
     t.start();
     expect(t.plan(false)).toBe(500);
     vi.advanceTimersByTime(499);

@@ -53,7 +53,8 @@ function harness(channel = 'agent', opts: ConstructorParameters<typeof Subscript
   sub.on('state', (s) => states.push(`${s.from}→${s.to}:${s.reason}`));
   const subscribed = (m: Partial<SubscribedMessage>) =>
     sub.onSubscribed({ type: 'subscribed', id: 1, channel, seq: 0, epoch: 'e-1', replayed: 0, ...m } as SubscribedMessage);
-  const ev = (seq: number | undefined, event = 'agent.updated') => sub.onEvent({ type: 'event', channel, event, ...(seq !== undefined ? { seq } : {}), timestamp: '', data: { seq } });
+  const ev = (seq: number | undefined, event = 'agent.updated') =>
+    sub.onEvent({ type: 'event', channel, event, ...(seq !== undefined ? { seq } : {}), timestamp: '', data: { seq } });
   return { sub, events, resets, states, subscribed, ev, unsubscribed: () => unsubscribed };
 }
 
@@ -79,7 +80,12 @@ describe('subscription bookkeeping', () => {
     h.sub.unsubscribe();
     expect(h.unsubscribed()).toBe(1);
     h.sub.close('unsubscribe');
-    expect(h.states).toEqual(['pending→subscribed:subscribed', 'subscribed→resyncing:connection closed (1006)', 'resyncing→subscribed:subscribed', 'subscribed→closed:unsubscribe']);
+    expect(h.states).toEqual([
+      'pending→subscribed:subscribed',
+      'subscribed→resyncing:connection closed (1006)',
+      'resyncing→subscribed:subscribed',
+      'subscribed→closed:unsubscribe',
+    ]);
   });
 
   it('counts replayed events, including dropped duplicates, before taking subscribed.seq as its position', () => {

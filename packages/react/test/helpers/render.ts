@@ -10,7 +10,11 @@ export function testQueryClient(): QueryClient {
 }
 
 /** Renders a hook under QueryClientProvider and LivehubProvider, as an app would. */
-export function renderLive<R>(hook: () => R, client: LivehubClient, queryClient = testQueryClient()): RenderHookResult<R, unknown> & { queryClient: QueryClient } {
+export function renderLive<R>(
+  hook: () => R,
+  client: LivehubClient,
+  queryClient = testQueryClient(),
+): RenderHookResult<R, unknown> & { queryClient: QueryClient } {
   const wrapper = ({ children }: { children?: ReactNode }) =>
     createElement(QueryClientProvider, { client: queryClient }, createElement(LivehubProvider, { client }, children));
   return Object.assign(renderHook(hook, { wrapper }), { queryClient });

@@ -47,8 +47,16 @@ export class FakeSink implements Sink {
   }
 
   /** Waits for a written message matching `pred` and returns it. */
-  async next(pred: (m: Record<string, unknown> & { type: string }) => boolean, what: string, timeoutMs = 2000): Promise<Record<string, unknown> & { type: string }> {
-    await waitFor(() => this.messages.some(pred), () => `${what}; written: ${JSON.stringify(this.messages.slice(-3))}`, timeoutMs);
+  async next(
+    pred: (m: Record<string, unknown> & { type: string }) => boolean,
+    what: string,
+    timeoutMs = 2000,
+  ): Promise<Record<string, unknown> & { type: string }> {
+    await waitFor(
+      () => this.messages.some(pred),
+      () => `${what}; written: ${JSON.stringify(this.messages.slice(-3))}`,
+      timeoutMs,
+    );
     return this.messages.find(pred)!;
   }
 }

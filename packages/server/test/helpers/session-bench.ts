@@ -24,17 +24,22 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
   let ids = 0;
   const sink = new FakeSink();
   const config: SessionConfig = { maxQueueBytes: 1 << 24, maxBadFrames: 3, maxSnapshotRecords: 1000, replayPageSize: 100, ...opts.config };
-  const session = new Session(sink, { connId: 1, clientId: 'c1', transport: 'websocket', remote: 'test', userAgent: undefined }, { sub: 'anonymous' }, {
-    store,
-    visibility: new Visibility(new CollectionRegistry({}, false)),
-    authenticator: opts.authenticator ?? anonymousAuthenticator,
-    metrics,
-    log: pino({ level: 'silent' }),
-    config,
-    index,
-    head: () => head,
-    publish: async (channel, event, data) => void published.push({ channel, event, data }),
-  });
+  const session = new Session(
+    sink,
+    { connId: 1, clientId: 'c1', transport: 'websocket', remote: 'test', userAgent: undefined },
+    { sub: 'anonymous' },
+    {
+      store,
+      visibility: new Visibility(new CollectionRegistry({}, false)),
+      authenticator: opts.authenticator ?? anonymousAuthenticator,
+      metrics,
+      log: pino({ level: 'silent' }),
+      config,
+      index,
+      head: () => head,
+      publish: async (channel, event, data) => void published.push({ channel, event, data }),
+    },
+  );
   return {
     store,
     index,
@@ -45,7 +50,8 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
     /** Writes `n` records to `collection` and moves the node's head past them (as the feed would). */
     async write(collection: string, n: number): Promise<Change[]> {
       const out: Change[] = [];
-      for (let i = 0; i < n; i++) out.push(await store.mutate({ op: 'create', collection, id: `${collection}-${++ids}`, data: { i }, prepare, keepPrevious: false }));
+      for (let i = 0; i < n; i++)
+        out.push(await store.mutate({ op: 'create', collection, id: `${collection}-${++ids}`, data: { i }, prepare, keepPrevious: false }));
       head = out.at(-1)?.seq ?? head;
       return out;
     },

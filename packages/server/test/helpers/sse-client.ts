@@ -49,7 +49,7 @@ export class SseTestClient extends Recorder {
             id = undefined;
           } else if (line.startsWith('data: ')) data.push(line.slice(6));
           else if (line.startsWith('id: ')) id = line.slice(4);
-            }
+        }
       }
     } catch {
       // aborted by close(), or the server ended the stream

@@ -110,7 +110,13 @@ export async function readWholeLog(base: string, pageSize = 1000): Promise<{ ent
     if (pages > 10_000) throw new Error('change log paging does not end');
     const res = await api(base, 'GET', `/api/changes?since=${since}&limit=${pageSize}`);
     if (res.status !== 200) throw new Error(`GET /api/changes: ${res.status} ${JSON.stringify(res.body)}`);
-    const body = res.body as { changes: Array<{ seq: number; data: { id: string; version: number; action: string } }>; seq: number; epoch: string; more: boolean; reset?: true };
+    const body = res.body as {
+      changes: Array<{ seq: number; data: { id: string; version: number; action: string } }>;
+      seq: number;
+      epoch: string;
+      more: boolean;
+      reset?: true;
+    };
     if (body.reset) throw new Error(`GET /api/changes?since=${since} answered reset`);
     epoch = body.epoch;
     for (const c of body.changes) entries.push({ seq: c.seq, id: c.data.id, version: c.data.version, action: c.data.action });

@@ -2,7 +2,6 @@ import WebSocket from 'ws';
 import { SUBPROTOCOL } from '@livehub/protocol';
 import { Recorder, type Msg } from './recorder.js';
 
-
 /**
  * A raw protocol client for tests: records every message (batched frames are split), and lets a
  * test wait for the message it expects. Deliberately not the SDK: these tests pin the wire format.

@@ -14,7 +14,12 @@ async function storeWith(n: number): Promise<{ store: SqliteStore; changes: Chan
   return { store, changes };
 }
 
-const untilHead = (feed: ChangeFeed, head: number) => waitFor(() => feed.head >= head, () => `the feed to reach ${head} (at ${feed.head})`, 1000);
+const untilHead = (feed: ChangeFeed, head: number) =>
+  waitFor(
+    () => feed.head >= head,
+    () => `the feed to reach ${head} (at ${feed.head})`,
+    1000,
+  );
 
 describe('ChangeFeed', () => {
   it('emits in order when announcements arrive out of order, filling the gap from the log', async () => {
@@ -45,10 +50,14 @@ describe('ChangeFeed', () => {
   it('keeps going when a subscriber throws', async () => {
     const { store } = await storeWith(0);
     const emitted: number[] = [];
-    const feed = new ChangeFeed(store, (c) => {
-      emitted.push(c.seq);
-      if (c.seq === 1) throw new Error('fan-out bug');
-    }, log);
+    const feed = new ChangeFeed(
+      store,
+      (c) => {
+        emitted.push(c.seq);
+        if (c.seq === 1) throw new Error('fan-out bug');
+      },
+      log,
+    );
     await feed.start(60_000);
     for (let i = 0; i < 2; i++) feed.receive(await store.mutate({ op: 'create', collection: 'c', id: `x${i}`, data: {}, prepare, keepPrevious: false }));
     expect(emitted).toEqual([1, 2]);
@@ -59,7 +68,13 @@ describe('ChangeFeed', () => {
     const { store, changes } = await storeWith(0);
     const emitted: number[] = [];
     const gaps: Array<[number, number]> = [];
-    const feed = new ChangeFeed(store, (c) => emitted.push(c.seq), log, 1000, (from, to) => gaps.push([from, to]));
+    const feed = new ChangeFeed(
+      store,
+      (c) => emitted.push(c.seq),
+      log,
+      1000,
+      (from, to) => gaps.push([from, to]),
+    );
     await feed.start(60_000);
     for (let i = 0; i < 5; i++) changes.push(await store.mutate({ op: 'create', collection: 'c', id: `g${i}`, data: {}, prepare, keepPrevious: false }));
     // Another node compacts down to two changes before this one hears of any.

@@ -17,14 +17,23 @@ describe('If-Match', () => {
 describe('list query', () => {
   // The JSON-scalar rule itself (parseFilterValue) is tested in packages/protocol/test/list-match.test.ts.
   it('types filter values by the JSON-scalar rule', () => {
-    expect(parseListQuery({ s: 'idle', n: '3', q: '"3"', b: 'true', z: 'null' }, { default: 50, max: 100 }).filters).toEqual({ s: 'idle', n: 3, q: '3', b: true, z: null });
+    expect(parseListQuery({ s: 'idle', n: '3', q: '"3"', b: 'true', z: 'null' }, { default: 50, max: 100 }).filters).toEqual({
+      s: 'idle',
+      n: 3,
+      q: '3',
+      b: true,
+      z: null,
+    });
   });
 
   it('reads limit, order and filters, refusing bad ones', () => {
     const limits = { default: 50, max: 100 };
     expect(parseListQuery({}, limits)).toEqual({ filters: {}, order: { field: 'createdAt', dir: 'asc' }, limit: 50 });
     expect(parseListQuery({ order: '-meta.rank', status: 'idle', limit: '5', cursor: 'abc' }, limits)).toEqual({
-      filters: { status: 'idle' }, order: { field: 'meta.rank', dir: 'desc' }, limit: 5, cursor: 'abc',
+      filters: { status: 'idle' },
+      order: { field: 'meta.rank', dir: 'desc' },
+      limit: 5,
+      cursor: 'abc',
     });
     expect(() => parseListQuery({ limit: '101' }, limits)).toThrow(/limit/);
     expect(() => parseListQuery({ status: ['a', 'b'] }, limits)).toThrow(/once/);

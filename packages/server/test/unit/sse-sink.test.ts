@@ -62,7 +62,10 @@ describe('SseSink', () => {
     sink.markSynced(0);
     // One change on `task` and `task:1`, batched apart (the writer bounds batches, it knows no seqs).
     sink.write([{ frame: '{"c":"task"}', seq: 7 }]);
-    sink.write([{ frame: '{"c":"task:1"}', seq: 7 }, { frame: '{"c":"task"}', seq: 8 }]);
+    sink.write([
+      { frame: '{"c":"task:1"}', seq: 7 },
+      { frame: '{"c":"task"}', seq: 8 },
+    ]);
     await flushMicrotasks();
     expect(blocks(res.text)).toEqual([
       ['0', undefined],

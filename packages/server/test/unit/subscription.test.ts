@@ -19,9 +19,15 @@ describe('Subscription', () => {
     sub.replay(2, 'replay2');
     sub.replay(3, 'replay3');
     sub.deliver(4, 'live4');
-    expect(out.sent).toEqual([['replay2', 2], ['replay3', 3]]);
+    expect(out.sent).toEqual([
+      ['replay2', 2],
+      ['replay3', 3],
+    ]);
     sub.goLive();
-    expect(out.sent.slice(2)).toEqual([['ephemeral', undefined], ['live4', 4]]);
+    expect(out.sent.slice(2)).toEqual([
+      ['ephemeral', undefined],
+      ['live4', 4],
+    ]);
     expect(sub.position).toBe(4);
   });
 
@@ -31,7 +37,10 @@ describe('Subscription', () => {
     sub.position = 5;
     sub.goLive();
     for (const seq of [4, 5, 6, 6, 7]) sub.deliver(seq, `e${seq}`);
-    expect(out.sent).toEqual([['e6', 6], ['e7', 7]]);
+    expect(out.sent).toEqual([
+      ['e6', 6],
+      ['e7', 7],
+    ]);
   });
 
   it('overflows through its outbox when the sync buffer is over its limit', () => {

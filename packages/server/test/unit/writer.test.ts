@@ -23,7 +23,7 @@ describe('Writer', () => {
     expect(w.sent).toBe(5);
   });
 
-  it('bounds a batch by message count, whatever the seqs (framing is the sink\'s business)', async () => {
+  it("bounds a batch by message count, whatever the seqs (framing is the sink's business)", async () => {
     const sink = new FakeSink();
     const w = writerOn(sink, 1 << 24);
     // 300 copies of one seq: the writer used to keep same-seq runs together for SSE.
@@ -43,7 +43,7 @@ describe('Writer', () => {
     expect(overflowed).toBe(1);
   });
 
-  it('drained() waits for the sink\'s drain signal, not a timer, and resolves at once under the low water', async () => {
+  it("drained() waits for the sink's drain signal, not a timer, and resolves at once under the low water", async () => {
     const sink = new FakeSink();
     const w = writerOn(sink, 1 << 30);
     await w.drained(10); // nothing pending
