@@ -108,19 +108,20 @@ describe('useLiveMutation against a real hub', () => {
   it('does not bring back a record whose delete overtook the create response', async () => {
     const log = new RequestLog();
     const key = livehubKeys.list('race', { order: 'title' });
-    let qc: QueryClient | undefined;
+    // Set once the hook renders; read by the held response.
+    const cache: { qc?: QueryClient } = {};
     // The create's response is held until the record's delete (made by someone else) has reached the cache.
     const slowCreate: typeof fetch = async (input, init) => {
       const res = await log.fetch(input, init);
       if ((init?.method ?? 'GET') === 'POST') {
         await http(suite.hub.url, 'DELETE', '/api/c/race/r1');
-        await waitFor(() => expect(qc!.getQueryData<LiveList<Task>>(key)?.seq).toBeGreaterThanOrEqual(2));
+        await waitFor(() => expect(cache.qc!.getQueryData<LiveList<Task>>(key)?.seq).toBeGreaterThanOrEqual(2));
       }
       return res;
     };
     client = suite.client(log, { fetch: slowCreate });
     const r = renderLive(() => ({ list: useLiveQuery<Task>('race', { order: 'title' }), m: useLiveMutation<Task>('race') }), client);
-    qc = r.queryClient;
+    cache.qc = r.queryClient;
     await waitFor(() => expect(r.result.current.list.data?.items).toEqual([]));
     await act(async () => {
       await r.result.current.m.create.mutateAsync({ id: 'r1', title: 'short-lived', done: false });

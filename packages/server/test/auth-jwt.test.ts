@@ -8,6 +8,7 @@ import { api, perTest, type startHub } from './helpers/hub-fixture.js';
 import { SseTestClient } from './helpers/sse-client.js';
 import { TestClient } from './helpers/ws-client.js';
 import { waitFor } from '../../../test/helpers/wait-for.js';
+import { wsText } from '../../../test/helpers/ws-text.js';
 
 const SECRET = 'test-secret-test-secret-test-secret!';
 const key = new TextEncoder().encode(SECRET);
@@ -27,7 +28,7 @@ const authHub = (extra: Parameters<typeof startHub>[0] = {}) => hub({ auth: { se
 async function raw(url: string): Promise<{ ws: WebSocket; got: Array<Record<string, unknown>>; closed: Promise<number> }> {
   const ws = new WebSocket(url.replace('http', 'ws') + '/ws');
   const got: Array<Record<string, unknown>> = [];
-  ws.on('message', (d) => got.push(...[JSON.parse(d.toString())].flat()));
+  ws.on('message', (d) => got.push(...[JSON.parse(wsText(d))].flat()));
   const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
   await new Promise((r, j) => {
     ws.once('open', r);

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '@livehub/protocol';
 import { HubError, SqliteStore, type Authenticator } from '../src/index.js';
-import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
+import { api, perTest, tempDir } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
 import { TestClient } from './helpers/ws-client.js';
 import { waitFor } from '../../../test/helpers/wait-for.js';
+import { wsText } from '../../../test/helpers/ws-text.js';
 
 const { hub: hubOn, defer } = perTest();
 
@@ -177,7 +178,7 @@ describe('authentication seam', () => {
     framesArrived = new Promise((resolve) => hub.app.server.once('upgrade', (_req, socket: Duplex) => socket.once('data', () => resolve())));
     const ws = new WebSocket(hub.url.replace('http', 'ws') + '/ws');
     const got: Array<{ type: string }> = [];
-    ws.on('message', (d) => got.push(...[JSON.parse(d.toString())].flat()));
+    ws.on('message', (d) => got.push(...[JSON.parse(wsText(d))].flat()));
     await new Promise((r) => ws.once('open', r));
     ws.send(JSON.stringify({ type: 'subscribe', id: 1, channel: 'early' }));
     ws.send(JSON.stringify({ type: 'ping', id: 2 }));

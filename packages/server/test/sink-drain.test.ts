@@ -9,6 +9,7 @@ import { SseSink } from '../src/transports/sse-sink.js';
 import { WsSink } from '../src/transports/ws-sink.js';
 import { perTest } from './helpers/hub-fixture.js';
 import { waitFor } from '../../../test/helpers/wait-for.js';
+import { wsText } from '../../../test/helpers/ws-text.js';
 
 /** 64 KB messages: a few MB fill the socket buffers of a peer that does not read. */
 const FRAME = JSON.stringify({ type: 'event', pad: 'x'.repeat(64 * 1024) });
@@ -65,7 +66,7 @@ describe('drain signal of the real sinks', () => {
     let received = 0;
     // The writer batches several messages into one frame (a JSON array).
     client.on('message', (data) => {
-      const m: unknown = JSON.parse(data.toString());
+      const m: unknown = JSON.parse(wsText(data));
       received += Array.isArray(m) ? m.length : 1;
     });
     const ws = await accepted;

@@ -6,6 +6,7 @@ import { CloseCode, SUBPROTOCOL } from '@livehub/protocol';
 import { api, startHub } from './helpers/hub-fixture.js';
 import { TestClient } from './helpers/ws-client.js';
 import { waitFor } from '../../../test/helpers/wait-for.js';
+import { wsText } from '../../../test/helpers/ws-text.js';
 
 type Hub = Awaited<ReturnType<typeof startHub>>;
 type LogLine = Record<string, unknown> & { msg?: string };
@@ -264,7 +265,7 @@ describe('frames that arrive while the authenticator is still deciding', () => {
   const collect = (ws: WebSocket): { messages: Array<Record<string, unknown>>; closed: Promise<number> } => {
     const messages: Array<Record<string, unknown>> = [];
     ws.on('message', (data) => {
-      const parsed: unknown = JSON.parse(data.toString());
+      const parsed: unknown = JSON.parse(wsText(data));
       messages.push(...((Array.isArray(parsed) ? parsed : [parsed]) as Array<Record<string, unknown>>));
     });
     return { messages, closed: new Promise((resolve) => ws.on('close', (code) => resolve(code))) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHub, SqliteStore } from '../src/index.js';
-import { api, perTest, startHub, tempDir } from './helpers/hub-fixture.js';
+import { api, perTest, type startHub, tempDir } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
 import { TestClient } from './helpers/ws-client.js';
 import { waitFor } from '../../../test/helpers/wait-for.js';

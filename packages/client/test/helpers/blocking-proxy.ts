@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -38,7 +38,7 @@ export class BlockingProxy {
     return proxy;
   }
 
-  private forward(req: IncomingMessage, res: import('node:http').ServerResponse): void {
+  private forward(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://proxy').pathname;
     this.requests.push(`${req.method} ${path}`);
     if (this.blockedPaths.has(path)) {

@@ -53,7 +53,7 @@ export async function api(
  * Per-test resources for a describe block: `defer` registers a cleanup, `hub` starts a hub that is
  * stopped after the test; both run in reverse order after each test.
  */
-export function perTest(): { defer(fn: () => Promise<void> | void): void; hub(options?: HubOptions): ReturnType<typeof startHub> } {
+export function perTest(): { defer: (fn: () => Promise<void> | void) => void; hub: (options?: HubOptions) => ReturnType<typeof startHub> } {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     while (cleanups.length) await cleanups.pop()!();

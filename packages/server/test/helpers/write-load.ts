@@ -105,7 +105,6 @@ export interface LogEntry {
 export async function readWholeLog(base: string, pageSize = 1000): Promise<{ entries: LogEntry[]; head: number; epoch: string }> {
   const entries: LogEntry[] = [];
   let since = 0;
-  let epoch = '';
   for (let pages = 0; ; pages++) {
     if (pages > 10_000) throw new Error('change log paging does not end');
     const res = await api(base, 'GET', `/api/changes?since=${since}&limit=${pageSize}`);
@@ -118,9 +117,8 @@ export async function readWholeLog(base: string, pageSize = 1000): Promise<{ ent
       reset?: true;
     };
     if (body.reset) throw new Error(`GET /api/changes?since=${since} answered reset`);
-    epoch = body.epoch;
     for (const c of body.changes) entries.push({ seq: c.seq, id: c.data.id, version: c.data.version, action: c.data.action });
-    if (!body.more) return { entries, head: body.seq, epoch };
+    if (!body.more) return { entries, head: body.seq, epoch: body.epoch };
     // A page that claims more must move forward, or this loop would spin.
     if (body.seq <= since) throw new Error(`GET /api/changes?since=${since} did not advance`);
     since = body.seq;

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { SUBPROTOCOL } from '@livehub/protocol';
 import { Recorder, type Msg } from './recorder.js';
+import { wsText } from '../../../../test/helpers/ws-text.js';
 
 /**
  * A raw protocol client for tests: records every message (batched frames are split), and lets a
@@ -15,7 +16,7 @@ export class TestClient extends Recorder {
     super();
     ws.on('message', (data, isBinary) => {
       if (isBinary) throw new Error('server sent a binary frame');
-      const parsed: unknown = JSON.parse(data.toString());
+      const parsed: unknown = JSON.parse(wsText(data));
       for (const m of Array.isArray(parsed) ? parsed : [parsed]) this.messages.push(m as Msg);
     });
     ws.on('close', (code, reason) => {
