@@ -178,7 +178,8 @@ const DEFAULT_NODE_URL = 'http://127.0.0.1:8080';
 /** Base URL from the option, the page, or the environment. */
 export function resolveBaseUrl(url: string | undefined): string {
   const page = host.location?.href;
-  const raw = url ?? (page !== undefined && /^https?:/.test(host.location!.protocol) ? host.location!.origin : host.process?.env?.LIVEHUB_URL || DEFAULT_NODE_URL);
+  const raw =
+    url ?? (page !== undefined && /^https?:/.test(host.location!.protocol) ? host.location!.origin : host.process?.env?.LIVEHUB_URL || DEFAULT_NODE_URL);
   const u = page !== undefined ? new URL(raw, page) : new URL(raw);
   if (u.protocol === 'ws:') u.protocol = 'http:';
   else if (u.protocol === 'wss:') u.protocol = 'https:';

@@ -30,7 +30,8 @@ export interface HubFactory {
   start(): Promise<TestHub>;
 }
 
-const events = (p: Probe, channel: string) => p.messages.filter((m) => m.type === 'event' && m.channel === channel) as Array<ProbeMessage & { seq?: number; data: Record<string, unknown> }>;
+const events = (p: Probe, channel: string) =>
+  p.messages.filter((m) => m.type === 'event' && m.channel === channel) as Array<ProbeMessage & { seq?: number; data: Record<string, unknown> }>;
 const post = (url: string, path: string, body: unknown, method = 'POST') =>
   fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

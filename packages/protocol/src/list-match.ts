@@ -102,7 +102,7 @@ export function matchesWhere(record: Record<string, unknown>, where: Record<stri
 /** SQLite's BINARY collation: UTF-8 byte order, which is code-point order (not UTF-16 unit order). */
 export function compareText(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const ca = a.codePointAt(i)!;
     const cb = b.codePointAt(i)!;
     if (ca !== cb) return ca < cb ? -1 : 1;

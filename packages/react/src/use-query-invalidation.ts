@@ -43,10 +43,10 @@ export function useQueryInvalidation(map: InvalidationMap, options: QueryInvalid
 
   useEffect(() => {
     const only = eventsKey ? new Set<string>(JSON.parse(eventsKey) as string[]) : undefined;
-    const debouncer = new KeyedDebouncer<QueryKey>(
-      (queryKey) => void queryClient.invalidateQueries({ queryKey, refetchType }).catch(() => undefined),
-      { ...(debounceMs !== undefined ? { debounceMs } : {}), ...(maxWaitMs !== undefined ? { maxWaitMs } : {}) },
-    );
+    const debouncer = new KeyedDebouncer<QueryKey>((queryKey) => void queryClient.invalidateQueries({ queryKey, refetchType }).catch(() => undefined), {
+      ...(debounceMs !== undefined ? { debounceMs } : {}),
+      ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
+    });
     const invalidate = (key: QueryKey) => debouncer.schedule(hashKey(key), key);
     const handles = (channelsKey ? channelsKey.split('\n') : []).map((channel) =>
       sharedChannels(client).attach(

@@ -65,7 +65,9 @@ export function createHub(input: HubOptions = {}): LivehubServer {
   });
   const collections = new CollectionService(store, registry, bus, log);
 
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: options.maxBodyBytes,
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: options.maxBodyBytes,
     // Per-request logs would drown a write-heavy hub; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
   });

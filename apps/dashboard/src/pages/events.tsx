@@ -42,10 +42,11 @@ export function EventsPage() {
     // While paused the list on screen stays still; events are still kept, and counted.
     if (paused) setHeld((h) => h + 1);
     // At most one render per frame, however fast events come.
-    else frame.current ??= requestAnimationFrame(() => {
-      frame.current = null;
-      setTick((t) => t + 1);
-    });
+    else
+      frame.current ??= requestAnimationFrame(() => {
+        frame.current = null;
+        setTick((t) => t + 1);
+      });
   });
 
   const [frozen, setFrozen] = useState<Row[]>([]);
@@ -76,7 +77,14 @@ export function EventsPage() {
               </option>
             ))}
           </select>
-          <input className="input" value={eventFilter} onChange={(e) => setEventFilter(e.target.value)} placeholder="event name contains…" aria-label="Event name" data-testid="filter-event" />
+          <input
+            className="input"
+            value={eventFilter}
+            onChange={(e) => setEventFilter(e.target.value)}
+            placeholder="event name contains…"
+            aria-label="Event name"
+            data-testid="filter-event"
+          />
           <button className={`btn ${paused ? 'btn-primary' : ''}`} onClick={togglePause} data-testid="pause">
             {paused ? `▶ Resume${held ? ` (${num(held)} new)` : ''}` : '❚❚ Pause'}
           </button>
@@ -114,7 +122,13 @@ export function EventsPage() {
                 {shown.slice(0, 300).map((r) => (
                   <tr key={r.n} onClick={() => setOpen(r.n)} className={r.n === open ? 'selected' : ''} data-testid="event-row">
                     <td className="mono muted">{clock(r.e.timestamp)}</td>
-                    <td className="num mono">{r.e.seq ?? <span className="muted" title="ephemeral: not in the log">–</span>}</td>
+                    <td className="num mono">
+                      {r.e.seq ?? (
+                        <span className="muted" title="ephemeral: not in the log">
+                          –
+                        </span>
+                      )}
+                    </td>
                     <td className="mono">{r.channel}</td>
                     <td>
                       <span className={`tag ${r.e.seq === undefined ? 'tag-eph' : `tag-${r.e.event.split('.').at(-1)}`}`}>{r.e.event}</span>

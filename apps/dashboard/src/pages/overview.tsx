@@ -30,11 +30,13 @@ export function OverviewPage() {
       <section className="card">
         <div className="card-head">
           <h2>Throughput</h2>
-          <span className="muted small">
-            last {shown >= 120 ? `${shown / 60} minutes` : `${shown} seconds`} · per second
-          </span>
+          <span className="muted small">last {shown >= 120 ? `${shown / 60} minutes` : `${shown} seconds`} · per second</span>
         </div>
-        {stats.isError ? <p className="error">Could not read /api/hub/stats: {stats.error.message}</p> : <RateChart samples={s?.samples ?? []} seconds={shown} now={now} />}
+        {stats.isError ? (
+          <p className="error">Could not read /api/hub/stats: {stats.error.message}</p>
+        ) : (
+          <RateChart samples={s?.samples ?? []} seconds={shown} now={now} />
+        )}
       </section>
       <section className="card">
         <div className="card-head">

@@ -80,7 +80,9 @@ export function RecordEditor({ collection, id, onClose }: { collection: string; 
           ✕
         </button>
       </div>
-      {id && record.isSuccess && live === null && <p className="notice">This record does not exist (any more). Saving is not possible; it reappears here if someone creates it.</p>}
+      {id && record.isSuccess && live === null && (
+        <p className="notice">This record does not exist (any more). Saving is not possible; it reappears here if someone creates it.</p>
+      )}
       {live && (
         <dl className="meta">
           <dt>version</dt>
@@ -118,7 +120,12 @@ export function RecordEditor({ collection, id, onClose }: { collection: string; 
         </p>
       )}
       <div className="actions">
-        <button className="btn btn-primary" disabled={!parsed.value || create.isPending || update.isPending || (!!id && !live)} onClick={save} data-testid="editor-save">
+        <button
+          className="btn btn-primary"
+          disabled={!parsed.value || create.isPending || update.isPending || (!!id && !live)}
+          onClick={save}
+          data-testid="editor-save"
+        >
           {id ? 'Save' : 'Create'}
         </button>
         {id && live && (

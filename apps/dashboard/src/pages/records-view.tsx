@@ -46,7 +46,9 @@ export function RecordsView({ collection, selected }: { collection: string; sele
           <div>
             <h1 className="mono">{collection}</h1>
             <p className="muted small">
-              {list.data ? `${num(items.length)}${list.data.nextCursor ? '+' : ''} ${items.length === 1 ? 'record' : 'records'} · live at #${num(list.data.seq)}` : 'Loading…'}
+              {list.data
+                ? `${num(items.length)}${list.data.nextCursor ? '+' : ''} ${items.length === 1 ? 'record' : 'records'} · live at #${num(list.data.seq)}`
+                : 'Loading…'}
             </p>
           </div>
           <div className="toolbar">
@@ -62,10 +64,16 @@ export function RecordsView({ collection, selected }: { collection: string; sele
             </button>
           </div>
         </header>
-        {list.isError && <p className="error">Could not list {collection}: {list.error.message}</p>}
+        {list.isError && (
+          <p className="error">
+            Could not list {collection}: {list.error.message}
+          </p>
+        )}
         {list.data && items.length === 0 && (
           <div className="empty">
-            <p>No records in <span className="mono">{collection}</span> yet.</p>
+            <p>
+              No records in <span className="mono">{collection}</span> yet.
+            </p>
             <button className="btn" onClick={() => navigate('collections', collection, '+new')}>
               Create the first one
             </button>

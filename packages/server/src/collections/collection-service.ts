@@ -66,7 +66,9 @@ export class CollectionService {
     checkId(id);
     checkObject(data, 'Record');
     const keepFields = [...spec.privateFields];
-    return this.commit(this.store.mutate({ op: 'replace', collection, id, data, ifVersion, prepare: spec.validate, keepPrevious: spec.payload === 'diff', keepFields }));
+    return this.commit(
+      this.store.mutate({ op: 'replace', collection, id, data, ifVersion, prepare: spec.validate, keepPrevious: spec.payload === 'diff', keepFields }),
+    );
   }
 
   async patch(collection: string, id: string, patch: unknown, ifVersion?: number): Promise<Change> {

@@ -1,5 +1,14 @@
 import type { Logger } from 'pino';
-import { ALL_CHANNEL, CloseCode, PROTOCOL_VERSION, SYSTEM_CHANNEL, isReservedEvent, isValidEventName, parseChannel, type ChannelCount } from '@livehub/protocol';
+import {
+  ALL_CHANNEL,
+  CloseCode,
+  PROTOCOL_VERSION,
+  SYSTEM_CHANNEL,
+  isReservedEvent,
+  isValidEventName,
+  parseChannel,
+  type ChannelCount,
+} from '@livehub/protocol';
 import type { Authenticator, Principal } from '../auth.js';
 import type { Bus, BusMessage } from '../bus/bus.js';
 import { encodeJson } from '../encodable.js';
@@ -56,7 +65,13 @@ export class Hub {
     private readonly config: HubConfig,
   ) {
     this.fanout = new Fanout(this.registry, visibility, metrics, this.rates);
-    this.feed = new ChangeFeed(store, (c) => this.fanout.change(c), log, config.replayPageSize, () => this.resyncDurable());
+    this.feed = new ChangeFeed(
+      store,
+      (c) => this.fanout.change(c),
+      log,
+      config.replayPageSize,
+      () => this.resyncDurable(),
+    );
     this.sessionDeps = {
       store,
       visibility,
