@@ -243,7 +243,7 @@ export async function fanout(args: Args): Promise<void> {
           .map((r) => [
             r.contender,
             r.deliveriesPerSec,
-            r.runs! > 1 ? `${fmt(r.minDeliveriesPerSec!)}–${fmt(r.maxDeliveriesPerSec!)}` : '',
+            r.runs! > 1 ? `${fmt(r.minDeliveriesPerSec)}–${fmt(r.maxDeliveriesPerSec)}` : '',
             r.ms,
             r.p50,
             r.p99,

@@ -93,8 +93,7 @@ async function startLivehub(): Promise<Contender> {
   const port = Number(new URL(server.url).port);
   return {
     port,
-    publish: (channel, event, data, durable) =>
-      durable ? server.collections.patch('bench', 'r1', data as unknown as Record<string, unknown>) : server.publish(channel, event, data),
+    publish: (channel, event, data, durable) => (durable ? server.collections.patch('bench', 'r1', data) : server.publish(channel, event, data)),
     stop: () => server.stop(),
   };
 }
@@ -258,7 +257,7 @@ async function readFloors(a: {
   pageSize: number;
 }): Promise<{ rawMs: number; rawRows: number; encodeMs: number; encodeRows: number; encodeBytes: number }> {
   const server = livehub!;
-  const db = new Database(opts.db!, { readonly: true });
+  const db = new Database(opts.db, { readonly: true });
   let t = nowMs();
   let rawRows = 0;
   for (const row of db.prepare('SELECT * FROM changes WHERE collection = ? AND seq > 0 ORDER BY seq').iterate(a.collection) as Iterable<{

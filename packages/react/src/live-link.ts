@@ -207,7 +207,7 @@ export function liveLink<V>(client: LivehubClient, queryClient: QueryClient, key
       if (map.get(hash) === created) map.delete(hash);
     });
     link = created;
-    links.set(hash, link as LiveLink<unknown>);
+    links.set(hash, link);
   }
   return link;
 }

@@ -39,5 +39,5 @@ export async function loadConfigFile(file: string): Promise<LivehubConfig> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`${file} must export an object`);
   }
-  return value as LivehubConfig;
+  return value;
 }
