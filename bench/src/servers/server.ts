@@ -16,7 +16,9 @@ import { Server as SocketIoServer } from 'socket.io';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { rawText } from '../lib/raw-data.js';
 import type { LivehubServer, Change } from '@livehub/server';
+import type * as ServerModule from '@livehub/server';
 
 /**
  * The livehub under test: the workspace's @livehub/server, or another build of it when
@@ -24,7 +26,7 @@ import type { LivehubServer, Change } from '@livehub/server';
  */
 const { createHub } = (await (process.env.BENCH_LIVEHUB
   ? import(pathToFileURL(join(process.env.BENCH_LIVEHUB, 'dist', 'index.js')).href)
-  : import('@livehub/server'))) as typeof import('@livehub/server');
+  : import('@livehub/server'))) as typeof ServerModule;
 
 export type ServerKind = 'livehub' | 'ws' | 'socketio';
 
@@ -111,7 +113,7 @@ async function startWs(): Promise<Contender> {
     ws.on('message', (raw) => {
       let m: { type?: string; channel?: string };
       try {
-        m = JSON.parse(raw.toString()) as typeof m;
+        m = JSON.parse(rawText(raw)) as typeof m;
       } catch {
         return;
       }
@@ -356,7 +358,7 @@ async function profileStop(file: string): Promise<string> {
 async function sqliteFloor(a: { ms: number; batch: number; pad: string; durability: 'full' | 'normal' }): Promise<{ ops: number; ms: number }> {
   const { SqliteStore } = (await (process.env.BENCH_LIVEHUB
     ? import(pathToFileURL(join(process.env.BENCH_LIVEHUB, 'dist', 'index.js')).href)
-    : import('@livehub/server'))) as typeof import('@livehub/server');
+    : import('@livehub/server'))) as typeof ServerModule;
   const file = `${opts.db!}.floor-${a.batch}`;
   await new SqliteStore({ file, durability: a.durability }).close();
   const db = new Database(file);

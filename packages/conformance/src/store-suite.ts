@@ -287,8 +287,8 @@ export function runStoreConformance<I extends StoreInstance>(name: string, facto
     let ctx: StoreCtx;
     beforeEach(async () => {
       instance = await factory.create();
-      const reopen = factory.reopen;
-      ctx = { store: instance.store, reopen: reopen ? () => reopen.call(factory, instance) : undefined };
+      // Called on the factory: a class-based factory's reopen() may use `this`.
+      ctx = { store: instance.store, reopen: factory.reopen ? () => factory.reopen!(instance) : undefined };
     });
     afterEach(async () => {
       await ctx.store.close();

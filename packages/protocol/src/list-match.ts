@@ -82,8 +82,9 @@ export function matchesFilter(record: Record<string, unknown>, field: string, fi
   const raw = fieldValue(record, field);
   if (filter === null) return raw === undefined || raw === null;
   if (isServerField(field)) {
-    // Columns have type affinity: `version = '3'` and `id = 3` compare as the column's type; booleans match nothing.
-    if (typeof filter === 'boolean' || raw === undefined || raw === null) return false;
+    // Server fields hold strings and numbers, in columns with type affinity: `version = '3'` and `id = 3`
+    // compare as the column's type; booleans match nothing.
+    if (typeof filter === 'boolean' || (typeof raw !== 'string' && typeof raw !== 'number')) return false;
     return String(raw) === String(filter);
   }
   // A boolean filter checks the JSON type, so `true` never matches the number 1.

@@ -1,6 +1,6 @@
 import { useLiveMutation, useLiveRecord } from '@livehub/react';
 import { withoutServerFields } from '@livehub/protocol/core';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { JsonView } from '../components/json-view';
 import { ago } from '../format';
 import { navigate } from '../routing';
@@ -37,15 +37,14 @@ export function RecordEditor({ collection, id, onClose }: { collection: string; 
   const [confirmDelete, setConfirmDelete] = useState(false);
   const dirty = base !== undefined && text !== base.text;
 
-  // Load the record into the editor, and follow it while the user has not changed the text.
-  useEffect(() => {
-    if (!live) return;
-    if (base === undefined || (!dirty && live.version !== base.version)) {
-      const t = dataOf(live);
-      setText(t);
-      setBase({ version: live.version, text: t });
-    }
-  }, [live, base, dirty]);
+  // Load the record into the editor, and follow it while the user has not changed the text. Set
+  // while rendering (React's "adjusting state when a prop changes"): the next render finds it
+  // current and sets nothing.
+  if (live && (base === undefined || (!dirty && live.version !== base.version))) {
+    const t = dataOf(live);
+    setText(t);
+    setBase({ version: live.version, text: t });
+  }
 
   const parsed = parse(text);
   const error = (create.error ?? update.error ?? remove.error) as { code?: string; message: string } | null;

@@ -112,7 +112,7 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
         }));
       let parsed: unknown;
       try {
-        parsed = first && JSON.parse(first.toString());
+        parsed = first && JSON.parse(rawText(first));
       } catch {
         parsed = undefined;
       }
