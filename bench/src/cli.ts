@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   setResultsTag(args.flags.get('tag'));
   const pinned = args.flags.get('no-pin') === 'true' ? false : pinSelf(cpus().length);
   const m = machine();
-  console.log(`# livehub bench — ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; ${pinned ? 'load pinned to CPU 0, servers to CPU 1' : 'not pinned'}`);
+  console.log(
+    `# livehub bench — ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; ${pinned ? 'load pinned to CPU 0, servers to CPU 1' : 'not pinned'}`,
+  );
   console.log(`# livehub under test: ${m.livehub}; 1-min load average at start ${runStart.loadAvg1m}`);
   if (runStart.loadAvg1m > 1) console.log('# warning: the machine is busy with something else; numbers will be noisy (compare ratios, rerun when idle)');
   const t0 = performance.now();

@@ -81,7 +81,19 @@ export async function fanout(args: Args): Promise<void> {
   const repeat = Math.max(1, intFlag(args, 'repeat', 3));
   const pacedRepeat = Math.max(1, intFlag(args, 'paced-repeat', 1));
   const pad = padFor(payloadBytes);
-  const params = { clients, messages, payloadBytes, pacedMessages, pacedRate, timeoutMs, contenders, modes, repeat, pacedRepeat, shownRun: 'median deliveries/s of the repeats' };
+  const params = {
+    clients,
+    messages,
+    payloadBytes,
+    pacedMessages,
+    pacedRate,
+    timeoutMs,
+    contenders,
+    modes,
+    repeat,
+    pacedRepeat,
+    shownRun: 'median deliveries/s of the repeats',
+  };
   console.log(`\n## fanout: ${clients} clients × ${messages} messages (${payloadBytes}-byte payload); paced: ${pacedMessages} at ${pacedRate}/s`);
 
   const rows: FanoutRow[] = [];
@@ -211,10 +223,38 @@ export async function fanout(args: Args): Promise<void> {
     tables.push(
       table(
         `fanout, ${mode}: ${clients} clients × ${mode === 'paced' ? `${pacedMessages} messages at ${pacedRate}/s` : `${messages} messages`}, ${payloadBytes}-byte payload, median of ${mode === 'paced' ? pacedRepeat : repeat} run(s)`,
-        ['contender', 'deliveries/s', 'min–max of runs', 'wall ms', 'p50 ms', 'p99 ms', 'max ms', 'server CPU µs/delivery', 'server busy %', 'load busy %', 'bytes/delivery', 'deliveries/frame', 'complete'],
+        [
+          'contender',
+          'deliveries/s',
+          'min–max of runs',
+          'wall ms',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          'server CPU µs/delivery',
+          'server busy %',
+          'load busy %',
+          'bytes/delivery',
+          'deliveries/frame',
+          'complete',
+        ],
         rows
           .filter((r) => r.mode === mode)
-          .map((r) => [r.contender, r.deliveriesPerSec, r.runs! > 1 ? `${fmt(r.minDeliveriesPerSec!)}–${fmt(r.maxDeliveriesPerSec!)}` : '', r.ms, r.p50, r.p99, r.max, fixed(r.serverCpuUsPerDelivery, 2), r.serverBusyPct, r.loadBusyPct, r.bytesPerDelivery, r.deliveriesPerFrame, r.complete ? 'yes' : 'NO']),
+          .map((r) => [
+            r.contender,
+            r.deliveriesPerSec,
+            r.runs! > 1 ? `${fmt(r.minDeliveriesPerSec)}–${fmt(r.maxDeliveriesPerSec)}` : '',
+            r.ms,
+            r.p50,
+            r.p99,
+            r.max,
+            fixed(r.serverCpuUsPerDelivery, 2),
+            r.serverBusyPct,
+            r.loadBusyPct,
+            r.bytesPerDelivery,
+            r.deliveriesPerFrame,
+            r.complete ? 'yes' : 'NO',
+          ]),
       ),
     );
   }
@@ -245,6 +285,12 @@ export async function fanout(args: Args): Promise<void> {
       ratios.map((r) => [r.mode, r.pair, fixed(r.throughput, 2), fixed(r.cpuEfficiency, 2), fixed(r.p50, 2)]),
     ),
   );
-  tables.push(table('fanout setup (connect + subscribe, 50 handshakes in flight)', ['contender', 'ms for all clients'], setup.map((s) => [s.contender, s.connectMs])));
+  tables.push(
+    table(
+      'fanout setup (connect + subscribe, 50 handshakes in flight)',
+      ['contender', 'ms for all clients'],
+      setup.map((s) => [s.contender, s.connectMs]),
+    ),
+  );
   writeResults('fanout', params, { rows, ratios, setup, allRuns }, tables);
 }

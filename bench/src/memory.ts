@@ -47,13 +47,25 @@ export async function memory(args: Args): Promise<void> {
     const server = await ServerChild.start(kind, kind === 'livehub' ? { db, durability: 'normal' } : {}, 1);
     try {
       // Warm the code paths (JIT, lazily loaded modules) so the baseline is not the cold process.
-      const warm = await connectMany(contender, server.port, 100, (i) => `agent:w${i}`, () => undefined);
+      const warm = await connectMany(
+        contender,
+        server.port,
+        100,
+        (i) => `agent:w${i}`,
+        () => undefined,
+      );
       closeAll(warm);
       await sleep(500);
       const baseline = await server.call<NodeJS.MemoryUsage>('mem');
       const snapBase = breakdown ? await server.call<string>('heapSnapshot', { file: join(TMP_DIR, `${contender}-base.heapsnapshot`) }) : '';
       const t0 = performance.now();
-      const clients = await connectMany(contender, server.port, conns, (i) => `agent:${i}`, () => undefined);
+      const clients = await connectMany(
+        contender,
+        server.port,
+        conns,
+        (i) => `agent:${i}`,
+        () => undefined,
+      );
       const connectMs = round(performance.now() - t0, 0);
       await sleep(idleMs);
       const loaded = await server.call<NodeJS.MemoryUsage>('mem');
@@ -79,7 +91,9 @@ export async function memory(args: Args): Promise<void> {
         connectMs,
       };
       rows.push(row);
-      console.log(`  ${contender.padEnd(10)} rss ${fmt(row.rssBytesPerConn)} B/conn, heap ${fmt(row.heapBytesPerConn)} B/conn, external ${fmt(row.externalBytesPerConn)} B/conn`);
+      console.log(
+        `  ${contender.padEnd(10)} rss ${fmt(row.rssBytesPerConn)} B/conn, heap ${fmt(row.heapBytesPerConn)} B/conn, external ${fmt(row.externalBytesPerConn)} B/conn`,
+      );
       closeAll(clients);
       await sleep(300);
     } finally {
@@ -108,7 +122,11 @@ export async function memory(args: Args): Promise<void> {
   const lh = rows.find((r) => r.contender === 'livehub');
   const ratios = rows
     .filter((r) => r !== lh && lh)
-    .map((r) => ({ pair: `livehub / ${r.contender}`, rss: round(lh!.rssBytesPerConn / r.rssBytesPerConn, 2), heap: round(lh!.heapBytesPerConn / r.heapBytesPerConn, 2) }));
+    .map((r) => ({
+      pair: `livehub / ${r.contender}`,
+      rss: round(lh!.rssBytesPerConn / r.rssBytesPerConn, 2),
+      heap: round(lh!.heapBytesPerConn / r.heapBytesPerConn, 2),
+    }));
   if (lh) {
     tables.push(
       table(

@@ -116,7 +116,18 @@ export async function resume(args: Args): Promise<void> {
       table(
         `resume: ${changes} changes (~${payloadBytes}-byte records), one client, subscribe { channel: '${collection}', since: 0 } (target ≤ 1000 ms)`,
         ['attempt', 'subscribed ms', 'all events ms', 'events', 'events/s', 'frames', 'MiB', 'server CPU ms', 'load CPU ms', '÷ 1 s target'],
-        runs.map((r) => [String(r.attempt), r.subscribedMs, r.totalMs, r.events, r.eventsPerSec, r.frames, round(r.bytes / 2 ** 20, 1), r.serverCpuMs, r.loadCpuMs, fixed(r.totalMs / 1000, 2)]),
+        runs.map((r) => [
+          String(r.attempt),
+          r.subscribedMs,
+          r.totalMs,
+          r.events,
+          r.eventsPerSec,
+          r.frames,
+          round(r.bytes / 2 ** 20, 1),
+          r.serverCpuMs,
+          r.loadCpuMs,
+          fixed(r.totalMs / 1000, 2),
+        ]),
       ),
     );
     tables.push(
@@ -125,8 +136,18 @@ export async function resume(args: Args): Promise<void> {
         ['path', 'ms', 'rows', 'note'],
         [
           ['better-sqlite3 SELECT + JSON.parse', round(floors.rawMs, 1), floors.rawRows, 'second read-only connection, one query'],
-          ['store.changesSince pages + encode events', round(floors.encodeMs, 1), floors.encodeRows, `${round(floors.encodeBytes / 2 ** 20, 1)} MiB of JSON, no socket`],
-          ['seeding (hub.collections.create, 256 in flight)', round(seeded.ms, 0), changes, `${fmt((changes / seeded.ms) * 1000)} creates/s, durability normal`],
+          [
+            'store.changesSince pages + encode events',
+            round(floors.encodeMs, 1),
+            floors.encodeRows,
+            `${round(floors.encodeBytes / 2 ** 20, 1)} MiB of JSON, no socket`,
+          ],
+          [
+            'seeding (hub.collections.create, 256 in flight)',
+            round(seeded.ms, 0),
+            changes,
+            `${fmt((changes / seeded.ms) * 1000)} creates/s, durability normal`,
+          ],
         ],
       ),
     );

@@ -40,7 +40,14 @@ async function httpLoad(server: ServerChild, collection: string, concurrency: nu
   const post = (body: string): Promise<number> =>
     new Promise((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, method: 'POST', path: `/api/c/${collection}`, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: `/api/c/${collection}`,
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));

@@ -31,5 +31,10 @@ export function intFlag(args: Args, name: string, def: number): number {
 
 export function listFlag(args: Args, name: string, def: string[]): string[] {
   const v = args.flags.get(name);
-  return v === undefined ? def : v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v === undefined
+    ? def
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }

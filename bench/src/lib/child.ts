@@ -76,7 +76,7 @@ export class ServerChild {
   call<T>(cmd: string, args?: unknown): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve, reject });
       this.proc.send({ id, cmd, args });
     });
   }

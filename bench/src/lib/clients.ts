@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { ServerMessage } from '@livehub/protocol/core';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { CLOCK_BASE } from './child.js';
+import { rawBytes, rawText } from './raw-data.js';
 import type { BenchPayload } from '../servers/server.js';
 
 export type ClientKind = 'livehub' | 'livehub-durable' | 'ws' | 'socketio' | 'socketio-client';
@@ -26,7 +27,7 @@ const now = () => Number(process.hrtime.bigint() - CLOCK_BASE) / 1e6;
 export const wire = { frames: 0, bytes: 0 };
 const count = (raw: WebSocket.RawData): void => {
   wire.frames++;
-  wire.bytes += (raw as Buffer).length;
+  wire.bytes += rawBytes(raw);
 };
 
 interface Waiter {
@@ -65,7 +66,7 @@ async function livehubClient(port: number, idx: number, onPayload: OnPayload, du
   ws.on('message', (raw) => {
     const at = now();
     count(raw);
-    const parsed = JSON.parse(raw.toString()) as ServerMessage | ServerMessage[];
+    const parsed = JSON.parse(rawText(raw)) as ServerMessage | ServerMessage[];
     if (Array.isArray(parsed)) for (const m of parsed) handle(m, at);
     else handle(parsed, at);
   });
@@ -91,7 +92,7 @@ async function wsClient(port: number, idx: number, onPayload: OnPayload): Promis
   ws.on('message', (raw) => {
     const at = now();
     count(raw);
-    const m = JSON.parse(raw.toString()) as { type?: string; channel: string; event?: string; data?: BenchPayload };
+    const m = JSON.parse(rawText(raw)) as { type?: string; channel: string; event?: string; data?: BenchPayload };
     if (m.event === 'tick') onPayload(idx, m.data!, at);
     else if (m.type === 'subscribed') {
       waiting.get(m.channel)?.resolve();
@@ -123,7 +124,7 @@ async function socketIoRawClient(port: number, idx: number, onPayload: OnPayload
   ws.on('message', (raw) => {
     const at = now();
     count(raw);
-    const s = raw.toString();
+    const s = rawText(raw);
     if (s.startsWith('42')) {
       const [name, data] = JSON.parse(s.slice(2)) as [string, unknown];
       if (name === 'tick') onPayload(idx, data as BenchPayload, at);
@@ -198,7 +199,7 @@ export async function connectMany(
   onPayload: OnPayload,
   concurrency = 50,
 ): Promise<BenchClient[]> {
-  const clients: BenchClient[] = new Array(n);
+  const clients = new Array<BenchClient>(n);
   let next = 0;
   const worker = async () => {
     while (next < n) {

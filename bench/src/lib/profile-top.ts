@@ -35,6 +35,9 @@ for (let i = 0; i < p.samples.length; i++) {
 }
 const idle = [...self].filter(([k]) => k.startsWith('(idle)')).reduce((a, [, v]) => a + v, 0);
 console.log(`total ${(total / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms, busy ${((total - idle) / 1000).toFixed(0)} ms`);
-for (const [k, v] of [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 30))) {
+for (const [k, v] of [...self]
+  .filter(([k]) => !k.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, Number(topArg ?? 30))) {
   console.log(`${(v / 1000).toFixed(1).padStart(9)} ms ${((v / (total - idle || 1)) * 100).toFixed(1).padStart(5)} %  ${k}`);
 }

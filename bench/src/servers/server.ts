@@ -16,7 +16,9 @@ import { Server as SocketIoServer } from 'socket.io';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { rawText } from '../lib/raw-data.js';
 import type { LivehubServer, Change } from '@livehub/server';
+import type * as ServerModule from '@livehub/server';
 
 /**
  * The livehub under test: the workspace's @livehub/server, or another build of it when
@@ -24,7 +26,7 @@ import type { LivehubServer, Change } from '@livehub/server';
  */
 const { createHub } = (await (process.env.BENCH_LIVEHUB
   ? import(pathToFileURL(join(process.env.BENCH_LIVEHUB, 'dist', 'index.js')).href)
-  : import('@livehub/server'))) as typeof import('@livehub/server');
+  : import('@livehub/server'))) as typeof ServerModule;
 
 export type ServerKind = 'livehub' | 'ws' | 'socketio';
 
@@ -93,8 +95,7 @@ async function startLivehub(): Promise<Contender> {
   const port = Number(new URL(server.url).port);
   return {
     port,
-    publish: (channel, event, data, durable) =>
-      durable ? server.collections.patch('bench', 'r1', data as unknown as Record<string, unknown>) : server.publish(channel, event, data),
+    publish: (channel, event, data, durable) => (durable ? server.collections.patch('bench', 'r1', data) : server.publish(channel, event, data)),
     stop: () => server.stop(),
   };
 }
@@ -112,7 +113,7 @@ async function startWs(): Promise<Contender> {
     ws.on('message', (raw) => {
       let m: { type?: string; channel?: string };
       try {
-        m = JSON.parse(raw.toString()) as typeof m;
+        m = JSON.parse(rawText(raw)) as typeof m;
       } catch {
         return;
       }
@@ -238,9 +239,10 @@ async function seed(a: { collection: string; count: number; pad: string }): Prom
   const server = livehub!;
   const t0 = nowMs();
   // 256 creates in flight at a time: fast whether or not the store groups commits.
-  for (let n = 0; n < a.count; ) {
+  for (let n = 0; n < a.count;) {
     const batch: Array<Promise<unknown>> = [];
-    for (const end = Math.min(a.count, n + 256); n < end; n++) batch.push(server.collections.create(a.collection, { n, status: n % 2 ? 'idle' : 'busy', pad: a.pad }));
+    for (const end = Math.min(a.count, n + 256); n < end; n++)
+      batch.push(server.collections.create(a.collection, { n, status: n % 2 ? 'idle' : 'busy', pad: a.pad }));
     await Promise.all(batch);
   }
   const ms = nowMs() - t0;
@@ -252,12 +254,18 @@ async function seed(a: { collection: string; count: number; pad: string }): Prom
  * connection and parsing their JSON; (2) the hub's own read path (store.changesSince pages +
  * building and encoding each event) without any socket.
  */
-async function readFloors(a: { collection: string; pageSize: number }): Promise<{ rawMs: number; rawRows: number; encodeMs: number; encodeRows: number; encodeBytes: number }> {
+async function readFloors(a: {
+  collection: string;
+  pageSize: number;
+}): Promise<{ rawMs: number; rawRows: number; encodeMs: number; encodeRows: number; encodeBytes: number }> {
   const server = livehub!;
-  const db = new Database(opts.db!, { readonly: true });
+  const db = new Database(opts.db, { readonly: true });
   let t = nowMs();
   let rawRows = 0;
-  for (const row of db.prepare('SELECT * FROM changes WHERE collection = ? AND seq > 0 ORDER BY seq').iterate(a.collection) as Iterable<{ record: string; changed: string }>) {
+  for (const row of db.prepare('SELECT * FROM changes WHERE collection = ? AND seq > 0 ORDER BY seq').iterate(a.collection) as Iterable<{
+    record: string;
+    changed: string;
+  }>) {
     JSON.parse(row.record);
     JSON.parse(row.changed);
     rawRows++;
@@ -271,7 +279,20 @@ async function readFloors(a: { collection: string; pageSize: number }): Promise<
     JSON.stringify(
       visibility
         ? visibility.changeEvent(c, a.collection)
-        : { type: 'event', channel: a.collection, event: `${c.collection}.${c.action}`, seq: c.seq, timestamp: c.ts, data: { id: c.id, collection: c.collection, action: c.action, version: c.version, record: { id: c.id, ...c.record.data, version: c.record.version, createdAt: c.record.createdAt, updatedAt: c.record.updatedAt } } },
+        : {
+            type: 'event',
+            channel: a.collection,
+            event: `${c.collection}.${c.action}`,
+            seq: c.seq,
+            timestamp: c.ts,
+            data: {
+              id: c.id,
+              collection: c.collection,
+              action: c.action,
+              version: c.version,
+              record: { id: c.id, ...c.record.data, version: c.record.version, createdAt: c.record.createdAt, updatedAt: c.record.updatedAt },
+            },
+          },
     );
   t = nowMs();
   let since = 0;
@@ -337,7 +358,7 @@ async function profileStop(file: string): Promise<string> {
 async function sqliteFloor(a: { ms: number; batch: number; pad: string; durability: 'full' | 'normal' }): Promise<{ ops: number; ms: number }> {
   const { SqliteStore } = (await (process.env.BENCH_LIVEHUB
     ? import(pathToFileURL(join(process.env.BENCH_LIVEHUB, 'dist', 'index.js')).href)
-    : import('@livehub/server'))) as typeof import('@livehub/server');
+    : import('@livehub/server'))) as typeof ServerModule;
   const file = `${opts.db!}.floor-${a.batch}`;
   await new SqliteStore({ file, durability: a.durability }).close();
   const db = new Database(file);
@@ -347,7 +368,9 @@ async function sqliteFloor(a: { ms: number; batch: number; pad: string; durabili
     const get = db.prepare('SELECT * FROM records WHERE collection = ? AND id = ?');
     const insert = db.prepare('INSERT INTO records (collection, id, version, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?)');
     const nextSeq = db.prepare<[], { head: number }>('UPDATE log_state SET head = head + 1 WHERE id = 1 RETURNING head');
-    const append = db.prepare('INSERT INTO changes (seq, ts, collection, record_id, action, version, record, previous, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const append = db.prepare(
+      'INSERT INTO changes (seq, ts, collection, record_id, action, version, record, previous, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     let n = 0;
     const txn = db.transaction((k: number) => {
       for (let i = 0; i < k; i++) {
@@ -416,7 +439,7 @@ async function main(): Promise<void> {
   process.on('message', (m: Command) => {
     handle(m.cmd, m.args).then(
       (result) => process.send!({ id: m.id, ok: true, result }),
-      (err: unknown) => process.send!({ id: m.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
+      (err: unknown) => process.send!({ id: m.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
     );
   });
   // The parent going away ends the child: a benchmark never leaves a server behind.

@@ -37,7 +37,10 @@ export class ConnectionWatch {
   /** `t` is opening: it must greet within `connectionTimeoutMs`. */
   opening(t: Transport): void {
     clearTimeout(this.connectTimer);
-    this.connectTimer = setTimeout(() => this.hooks.dead(t, 'connection timeout', `no welcome within ${this.o.connectionTimeoutMs} ms`), this.o.connectionTimeoutMs);
+    this.connectTimer = setTimeout(
+      () => this.hooks.dead(t, 'connection timeout', `no welcome within ${this.o.connectionTimeoutMs} ms`),
+      this.o.connectionTimeoutMs,
+    );
   }
 
   /** `t` greeted: from now on its pings (or the hub's heartbeats) must keep coming. */

@@ -10,9 +10,9 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   on<K extends keyof Events>(event: K, fn: Listener<Events[K]>): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(fn as Listener<never>);
+    set.add(fn);
     return () => {
-      set.delete(fn as Listener<never>);
+      set.delete(fn);
     };
   }
 

@@ -2,7 +2,15 @@ export { createClient, LivehubClient } from './client.js';
 export type { ClientEvents, ReconnectInfo } from './client-events.js';
 export { StatusStore, type ClientStatus } from './status-store.js';
 export { Subscription, type SubscribeOptions, type ResetInfo, type ResetReason, type SubscriptionEvents } from './subscription.js';
-export type { ClientOptions, ReconnectOptions, GetTokenContext, TransportKind, WebSocketLike, WebSocketConstructor } from './options.js';
+export type {
+  ClientOptions,
+  ReconnectOptions,
+  GetTokenContext,
+  TransportKind,
+  WebSocketLike,
+  WebSocketConstructor,
+  WebSocketClientOptions,
+} from './options.js';
 export { LivehubError, isLivehubError, ClientErrorCodes, type ClientErrorCode } from './errors.js';
 export { Collection, seqOf, type ListParams, type ListResult, type WriteOptions, type RecordInput, type MergePatch, type FilterValue } from './rest.js';
 export type { ClientState, SubscriptionState, StateChange } from './state-machine.js';

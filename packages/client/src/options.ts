@@ -13,14 +13,21 @@ export interface WebSocketLike {
   readonly protocol: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  // `any` events: the DOM and `ws` event types differ, and both must be assignable here.
-  onopen: ((ev: any) => void) | null;
-  onmessage: ((ev: any) => void) | null;
-  onclose: ((ev: any) => void) | null;
-  onerror: ((ev: any) => void) | null;
+  // The client only sets these handlers, never calls them. The DOM's and `ws`'s event types differ;
+  // a handler typed `(ev: never) => void` is one any handler of either can be assigned to, and the
+  // client's own handlers declare the few event fields they read.
+  onopen: ((ev: never) => void) | null;
+  onmessage: ((ev: never) => void) | null;
+  onclose: ((ev: never) => void) | null;
+  onerror: ((ev: never) => void) | null;
+}
+/** The options the client passes as `new WebSocket`'s third argument; only the `ws` package reads them. */
+export interface WebSocketClientOptions {
+  headers?: Record<string, string>;
+  perMessageDeflate?: boolean;
 }
 /** `new WebSocket(url, protocols, options?)`; `options` (headers) is only passed to the `ws` package. */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: any) => WebSocketLike;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: WebSocketClientOptions) => WebSocketLike;
 
 export interface ReconnectOptions {
   /**
@@ -178,7 +185,8 @@ const DEFAULT_NODE_URL = 'http://127.0.0.1:8080';
 /** Base URL from the option, the page, or the environment. */
 export function resolveBaseUrl(url: string | undefined): string {
   const page = host.location?.href;
-  const raw = url ?? (page !== undefined && /^https?:/.test(host.location!.protocol) ? host.location!.origin : host.process?.env?.LIVEHUB_URL || DEFAULT_NODE_URL);
+  const raw =
+    url ?? (page !== undefined && /^https?:/.test(host.location!.protocol) ? host.location!.origin : host.process?.env?.LIVEHUB_URL || DEFAULT_NODE_URL);
   const u = page !== undefined ? new URL(raw, page) : new URL(raw);
   if (u.protocol === 'ws:') u.protocol = 'http:';
   else if (u.protocol === 'wss:') u.protocol = 'https:';
@@ -201,7 +209,7 @@ export function resolveOptions(o: ClientOptions = {}): ResolvedOptions {
   if (transports.length === 0 || transports.some((t) => !TRANSPORT_KINDS.includes(t))) {
     throw new TypeError(`livehub client option transports must list some of ${TRANSPORT_KINDS.join(', ')}`);
   }
-  if (o.clientId !== undefined && !isValidClientId(o.clientId)) throw new TypeError(`livehub client option clientId is not valid: '${o.clientId}'`);
+  if (o.clientId !== undefined && !isValidClientId(o.clientId)) throw new TypeError(`livehub client option clientId is not valid: '${String(o.clientId)}'`);
   const f = o.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
   if (!f) throw new TypeError('livehub client needs fetch (Node ≥ 18 or a browser), or the fetch option');
   const heartbeatMs = positive('heartbeatMs', o.heartbeatMs, 15_000);

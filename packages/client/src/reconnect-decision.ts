@@ -52,11 +52,19 @@ export function decideReconnect(s: ReconnectState, e: ReconnectEvent): Reconnect
   if (e.kind === 'token-failed') return retryOrGiveUp(s, e, { kind: 'retry', atOnce: false });
   const action = closeAction(e.code);
   if (action === 'stop') {
-    return { kind: 'stop', reason: `closed ${e.code}`, error: new LivehubError('forbidden', e.reason || `The hub refused this client (${e.code})`, { status: 403 }) };
+    return {
+      kind: 'stop',
+      reason: `closed ${e.code}`,
+      error: new LivehubError('forbidden', e.reason || `The hub refused this client (${e.code})`, { status: 403 }),
+    };
   }
   if (action === 'refresh_token') {
     if (!s.canRefreshToken) {
-      return { kind: 'stop', reason: `closed ${e.code}`, error: new LivehubError('unauthenticated', e.reason || `The hub refused the token (${e.code})`, { status: 401 }) };
+      return {
+        kind: 'stop',
+        reason: `closed ${e.code}`,
+        error: new LivehubError('unauthenticated', e.reason || `The hub refused the token (${e.code})`, { status: 401 }),
+      };
     }
     // The first refusal in a row retries at once with a fresh token; refusals after that back off.
     return retryOrGiveUp(s, e, { kind: 'refresh-token-then-retry', atOnce: s.authRejectedInARow === 0 });
@@ -76,5 +84,9 @@ export function decideReconnect(s: ReconnectState, e: ReconnectEvent): Reconnect
 
 function retryOrGiveUp(s: ReconnectState, e: ReconnectEvent, step: ReconnectStep): ReconnectStep {
   if (s.attempts < s.maxAttempts) return step;
-  return { kind: 'stop', reason: 'max_attempts', error: new LivehubError('network_error', `Gave up after ${s.attempts} reconnect attempts (last: ${e.code} ${e.reason})`) };
+  return {
+    kind: 'stop',
+    reason: 'max_attempts',
+    error: new LivehubError('network_error', `Gave up after ${s.attempts} reconnect attempts (last: ${e.code} ${e.reason})`),
+  };
 }

@@ -190,7 +190,9 @@ export class Collection<T extends object = Record<string, unknown>> {
 
   /** `PATCH` with a JSON Merge Patch. */
   async patch(id: string, patch: MergePatch<T>, opts?: WriteOptions): Promise<LiveRecord<T>> {
-    return written<T>(await httpRequest(this.deps, 'PATCH', this.item(id), { body: patch, contentType: 'application/merge-patch+json', headers: ifMatch(opts) }));
+    return written<T>(
+      await httpRequest(this.deps, 'PATCH', this.item(id), { body: patch, contentType: 'application/merge-patch+json', headers: ifMatch(opts) }),
+    );
   }
 
   async remove(id: string, opts?: WriteOptions): Promise<void> {

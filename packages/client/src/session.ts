@@ -167,7 +167,7 @@ export class Session {
 
   private createTransport(kind: TransportKind): Transport {
     const ctx: TransportContext = { options: this.o, http: this.d.http, clientId: () => this.cid, token: () => this.d.tokens.token };
-    let t: Transport;
+    // The handlers name `t`, declared below: transports call their host only after open(), never while constructed.
     const host: TransportHost = {
       message: (m) => {
         if (t === this.conn) this.onMessage(t, m);
@@ -182,7 +182,7 @@ export class Session {
       },
       position: (channel) => this.d.channels.position(channel),
     };
-    t = createTransport(kind, ctx, host);
+    const t = createTransport(kind, ctx, host);
     return t;
   }
 

@@ -35,25 +35,24 @@ export class StatusStore {
   private notifyQueued = false;
 
   /** `read` builds the current status; it is called lazily, once per change. */
-  constructor(private readonly read: () => ClientStatus) {
-    // Bound, so they can be passed as they are to useSyncExternalStore.
-    this.subscribe = this.subscribe.bind(this);
-    this.getSnapshot = this.getSnapshot.bind(this);
-  }
+  constructor(private readonly read: () => ClientStatus) {}
+
+  // getSnapshot and subscribe are arrow properties, bound to the store, so they can be passed as
+  // they are to useSyncExternalStore.
 
   /** The current status; the same object until something changes. */
-  getSnapshot(): ClientStatus {
+  readonly getSnapshot = (): ClientStatus => {
     this.snapshot ??= Object.freeze({ ...this.read() });
     return this.snapshot;
-  }
+  };
 
   /** Calls `listener` after any change of `getSnapshot()`; returns the unsubscribe. */
-  subscribe(listener: () => void): () => void {
+  readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
     };
-  }
+  };
 
   /** Something in the status changed: drop the snapshot and notify (once per turn). */
   changed(): void {

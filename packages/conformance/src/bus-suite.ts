@@ -8,8 +8,8 @@ export const BUS_TESTS = [
   'delivers changes and ephemeral events to every subscriber, in publish order',
   'stops delivering after unsubscribe, and a throwing handler does not stop others',
   'delivers across handles, both ways',
-  'keeps each publisher\'s order when both handles publish at once',
-  'unsubscribing on one handle leaves the other handle\'s subscribers alone',
+  "keeps each publisher's order when both handles publish at once",
+  "unsubscribing on one handle leaves the other handle's subscribers alone",
   'closing one handle leaves the other publishing and receiving',
   'a handler throwing on one handle loses nothing for the other',
 ] as const;
@@ -102,22 +102,29 @@ const cases: Record<BusTestName, (p: BusPair) => Promise<void>> = {
     expect(onB.got[0]).toEqual(sent);
   },
 
-  'keeps each publisher\'s order when both handles publish at once': async ({ a, b }) => {
+  "keeps each publisher's order when both handles publish at once": async ({ a, b }) => {
     const onA = await recorder(a);
     const onB = await recorder(b);
     // a publishes 1..30, b publishes 101..130, concurrently.
     await Promise.all([
-      (async () => { for (let i = 1; i <= 30; i++) await a.publish(changeMsg(i)); })(),
-      (async () => { for (let i = 101; i <= 130; i++) await b.publish(changeMsg(i)); })(),
+      (async () => {
+        for (let i = 1; i <= 30; i++) await a.publish(changeMsg(i));
+      })(),
+      (async () => {
+        for (let i = 101; i <= 130; i++) await b.publish(changeMsg(i));
+      })(),
     ]);
-    for (const [where, rec] of [['a', onA], ['b', onB]] as const) {
+    for (const [where, rec] of [
+      ['a', onA],
+      ['b', onB],
+    ] as const) {
       await eventually(() => rec.got.length === 60, `60 messages on handle ${where}`);
       expect(seqs(rec.got).filter((s) => s <= 30)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
       expect(seqs(rec.got).filter((s) => s > 100)).toEqual(Array.from({ length: 30 }, (_, i) => i + 101));
     }
   },
 
-  'unsubscribing on one handle leaves the other handle\'s subscribers alone': async ({ a, b }) => {
+  "unsubscribing on one handle leaves the other handle's subscribers alone": async ({ a, b }) => {
     const onA = await recorder(a);
     const markerA = await recorder(a);
     const onB = await recorder(b);

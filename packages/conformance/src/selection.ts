@@ -6,9 +6,7 @@ import { it } from 'vitest';
  * - `{ skip: { name: 'reason' } }` runs all but the named ones, each skip printed with its reason.
  * Names are typed, so a renamed or removed test is a compile error in the adapter's file.
  */
-export type Selection<Name extends string> =
-  | { only: readonly Name[]; skip?: never }
-  | { skip?: Partial<Record<Name, string>>; only?: never };
+export type Selection<Name extends string> = { only: readonly Name[]; skip?: never } | { skip?: Partial<Record<Name, string>>; only?: never };
 
 /** One entry of a suite's plan: the test runs, or is skipped for `skip` (the reason). */
 export interface PlannedTest<Name extends string> {
@@ -38,7 +36,8 @@ export function planSuite<Name extends string>(
     if (!known.has(name)) throw new Error(`${suite}: no test named "${name}"; the suite has: ${names.map((n) => `"${n}"`).join(', ')}`);
   }
   return names.map((name) => {
-    const reason = unavailable[name] ?? (skip as Partial<Record<string, string>>)[name] ?? (only && !only.includes(name) ? 'not in the adapter\'s "only" list' : undefined);
+    const reason =
+      unavailable[name] ?? (skip as Partial<Record<string, string>>)[name] ?? (only && !only.includes(name) ? 'not in the adapter\'s "only" list' : undefined);
     return reason === undefined ? { name } : { name, skip: reason };
   });
 }

@@ -46,7 +46,12 @@ interface StoreCtx {
 
 const id = <T>(d: T): T => d;
 const create = (collection: string, rid: string, data: Record<string, unknown>, keepPrevious = false): Mutation => ({
-  op: 'create', collection, id: rid, data, prepare: id, keepPrevious,
+  op: 'create',
+  collection,
+  id: rid,
+  data,
+  prepare: id,
+  keepPrevious,
 });
 
 const cases: Record<StoreTestName, (c: StoreCtx) => Promise<void>> = {
@@ -77,20 +82,36 @@ const cases: Record<StoreTestName, (c: StoreCtx) => Promise<void>> = {
     await store.mutate(create('k', 'r', { name: 'a', secret: 's1', other: 1 }));
     const kept = await store.mutate({ op: 'replace', collection: 'k', id: 'r', data: { name: 'b' }, prepare: id, keepPrevious: false, keepFields: ['secret'] });
     expect(kept.record.data).toEqual({ name: 'b', secret: 's1' });
-    const set = await store.mutate({ op: 'replace', collection: 'k', id: 'r', data: { name: 'c', secret: 's2' }, prepare: id, keepPrevious: false, keepFields: ['secret'] });
+    const set = await store.mutate({
+      op: 'replace',
+      collection: 'k',
+      id: 'r',
+      data: { name: 'c', secret: 's2' },
+      prepare: id,
+      keepPrevious: false,
+      keepFields: ['secret'],
+    });
     expect(set.record.data).toEqual({ name: 'c', secret: 's2' });
     expect((await store.get('k', 'r'))!.data).toEqual({ name: 'c', secret: 's2' });
   },
   'refuses conflicting writes without logging anything': async ({ store }) => {
     await store.mutate(create('t', 'x', { a: 1 }));
     await expect(store.mutate(create('t', 'x', { a: 2 }))).rejects.toMatchObject({ code: 'already_exists' });
-    await expect(store.mutate({ op: 'patch', collection: 't', id: 'nope', patch: {}, prepare: id, keepPrevious: false })).rejects.toMatchObject({ code: 'not_found' });
-    await expect(store.mutate({ op: 'replace', collection: 't', id: 'x', data: {}, ifVersion: 7, prepare: id, keepPrevious: false })).rejects.toMatchObject({ code: 'version_conflict' });
-    await expect(store.mutate({ op: 'delete', collection: 't', id: 'x', ifVersion: 2, keepPrevious: false })).rejects.toMatchObject({ code: 'version_conflict' });
+    await expect(store.mutate({ op: 'patch', collection: 't', id: 'nope', patch: {}, prepare: id, keepPrevious: false })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(store.mutate({ op: 'replace', collection: 't', id: 'x', data: {}, ifVersion: 7, prepare: id, keepPrevious: false })).rejects.toMatchObject({
+      code: 'version_conflict',
+    });
+    await expect(store.mutate({ op: 'delete', collection: 't', id: 'x', ifVersion: 2, keepPrevious: false })).rejects.toMatchObject({
+      code: 'version_conflict',
+    });
     const failing = () => {
       throw new Error('validation says no');
     };
-    await expect(store.mutate({ op: 'patch', collection: 't', id: 'x', patch: { a: 3 }, prepare: failing, keepPrevious: false })).rejects.toThrow('validation says no');
+    await expect(store.mutate({ op: 'patch', collection: 't', id: 'x', patch: { a: 3 }, prepare: failing, keepPrevious: false })).rejects.toThrow(
+      'validation says no',
+    );
     expect((await store.get('t', 'x'))!.data).toEqual({ a: 1 });
     expect(await store.bounds()).toEqual({ floor: 0, head: 1 });
   },
@@ -103,12 +124,22 @@ const cases: Record<StoreTestName, (c: StoreCtx) => Promise<void>> = {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.seq : (r.reason as { code: string }).code))).toEqual([1, 'already_exists', 'not_found', 2]);
-    expect((await store.changesSince(0, {}, 10)).map((c) => [c.seq, c.id])).toEqual([[1, 'a'], [2, 'b']]);
+    expect((await store.changesSince(0, {}, 10)).map((c) => [c.seq, c.id])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
     expect((await store.get('g', 'a'))!.data).toEqual({ n: 1 });
   },
   'strips server-owned fields from written data and merges patches (RFC 7386)': async ({ store }) => {
     await store.mutate(create('t', 'x', { id: 'evil', version: 9, createdAt: 'no', a: { b: 1, c: 2 }, d: 1 }));
-    const r = await store.mutate({ op: 'patch', collection: 't', id: 'x', patch: { a: { c: null, e: 3 }, d: null, updatedAt: 'no' }, prepare: id, keepPrevious: false });
+    const r = await store.mutate({
+      op: 'patch',
+      collection: 't',
+      id: 'x',
+      patch: { a: { c: null, e: 3 }, d: null, updatedAt: 'no' },
+      prepare: id,
+      keepPrevious: false,
+    });
     expect(r.record.data).toEqual({ a: { b: 1, e: 3 } });
     expect(r.record.id).toBe('x');
     expect(r.record.version).toBe(2);
@@ -245,14 +276,19 @@ const cases: Record<StoreTestName, (c: StoreCtx) => Promise<void>> = {
  */
 export function runStoreConformance<I extends StoreInstance>(name: string, factory: StoreFactory<I>, selection?: Selection<StoreTestName>): void {
   const suite = `Store conformance: ${name}`;
-  const plan = planSuite(suite, STORE_TESTS, selection, factory.reopen ? {} : { 'keeps data, epoch and head across a reopen': 'the factory has no reopen() (not a durable store)' });
+  const plan = planSuite(
+    suite,
+    STORE_TESTS,
+    selection,
+    factory.reopen ? {} : { 'keeps data, epoch and head across a reopen': 'the factory has no reopen() (not a durable store)' },
+  );
   describe(suite, () => {
     let instance: I;
     let ctx: StoreCtx;
     beforeEach(async () => {
       instance = await factory.create();
-      const reopen = factory.reopen;
-      ctx = { store: instance.store, reopen: reopen ? () => reopen.call(factory, instance) : undefined };
+      // Called on the factory: a class-based factory's reopen() may use `this`.
+      ctx = { store: instance.store, reopen: factory.reopen ? () => factory.reopen!(instance) : undefined };
     });
     afterEach(async () => {
       await ctx.store.close();

@@ -30,7 +30,8 @@ export interface HubFactory {
   start(): Promise<TestHub>;
 }
 
-const events = (p: Probe, channel: string) => p.messages.filter((m) => m.type === 'event' && m.channel === channel) as Array<ProbeMessage & { seq?: number; data: Record<string, unknown> }>;
+const events = (p: Probe, channel: string) =>
+  p.messages.filter((m) => m.type === 'event' && m.channel === channel) as Array<ProbeMessage & { seq?: number; data: Record<string, unknown> }>;
 const post = (url: string, path: string, body: unknown, method = 'POST') =>
   fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -47,10 +48,11 @@ export type TransportTestName = (typeof TRANSPORT_TESTS)[number];
 interface TransportCtx {
   hubs: HubFactory;
   transport: TransportFactory;
+  // Properties, not methods: the cases destructure them, so they must not depend on `this`.
   /** A hub stopped after the test. */
-  start(): Promise<TestHub>;
+  start: () => Promise<TestHub>;
   /** A probe closed after the test. */
-  open(url: string, opts: Parameters<TransportFactory['open']>[1]): Promise<Probe>;
+  open: (url: string, opts: Parameters<TransportFactory['open']>[1]) => Promise<Probe>;
 }
 
 const cases: Record<TransportTestName, (c: TransportCtx) => Promise<void>> = {
@@ -118,12 +120,12 @@ export function runTransportConformance(name: string, transport: TransportFactor
     const ctx: TransportCtx = {
       hubs,
       transport,
-      async start() {
+      start: async () => {
         const hub = await hubs.start();
         cleanups.push(() => hub.cleanup());
         return hub;
       },
-      async open(url, opts) {
+      open: async (url, opts) => {
         const p = await transport.open(url, opts);
         cleanups.push(() => p.close());
         return p;

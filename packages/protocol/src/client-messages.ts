@@ -47,14 +47,7 @@ export const PingMessage = z.object({
   ts: z.number().optional(),
 });
 
-export const ClientMessage = z.discriminatedUnion('type', [
-  AuthMessage,
-  SubscribeMessage,
-  UnsubscribeMessage,
-  PublishMessage,
-  SyncRequestMessage,
-  PingMessage,
-]);
+export const ClientMessage = z.discriminatedUnion('type', [AuthMessage, SubscribeMessage, UnsubscribeMessage, PublishMessage, SyncRequestMessage, PingMessage]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type SubscribeMessage = z.infer<typeof SubscribeMessage>;
 export type PublishMessage = z.infer<typeof PublishMessage>;
@@ -65,4 +58,3 @@ export type PingMessage = z.infer<typeof PingMessage>;
 export const CLIENT_MESSAGE_TYPES: readonly string[] = ClientMessage.options.map((o) => o.shape.type.value);
 
 export type RequestId = z.infer<typeof requestId>;
-

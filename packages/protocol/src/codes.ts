@@ -28,7 +28,6 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-
 interface ErrorSpec {
   /** HTTP status when the error is an HTTP response. */
   readonly status: number;

@@ -82,8 +82,9 @@ export function matchesFilter(record: Record<string, unknown>, field: string, fi
   const raw = fieldValue(record, field);
   if (filter === null) return raw === undefined || raw === null;
   if (isServerField(field)) {
-    // Columns have type affinity: `version = '3'` and `id = 3` compare as the column's type; booleans match nothing.
-    if (typeof filter === 'boolean' || raw === undefined || raw === null) return false;
+    // Server fields hold strings and numbers, in columns with type affinity: `version = '3'` and `id = 3`
+    // compare as the column's type; booleans match nothing.
+    if (typeof filter === 'boolean' || (typeof raw !== 'string' && typeof raw !== 'number')) return false;
     return String(raw) === String(filter);
   }
   // A boolean filter checks the JSON type, so `true` never matches the number 1.
@@ -102,7 +103,7 @@ export function matchesWhere(record: Record<string, unknown>, where: Record<stri
 /** SQLite's BINARY collation: UTF-8 byte order, which is code-point order (not UTF-16 unit order). */
 export function compareText(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const ca = a.codePointAt(i)!;
     const cb = b.codePointAt(i)!;
     if (ca !== cb) return ca < cb ? -1 : 1;

@@ -97,15 +97,7 @@ export interface ErrorMessage {
 }
 
 export type ServerMessage =
-  | WelcomeMessage
-  | AuthedMessage
-  | SubscribedMessage
-  | UnsubscribedMessage
-  | AckMessage
-  | EventMessage
-  | SyncResponseMessage
-  | PongMessage
-  | ErrorMessage;
+  WelcomeMessage | AuthedMessage | SubscribedMessage | UnsubscribedMessage | AckMessage | EventMessage | SyncResponseMessage | PongMessage | ErrorMessage;
 
 /** A server frame is one message or a JSON array of messages (batched in one write). */
 export function decodeServerFrame(text: string): ServerMessage[] {

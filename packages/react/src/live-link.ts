@@ -198,7 +198,7 @@ export function liveLink<V>(client: LivehubClient, queryClient: QueryClient, key
   let byQc = registries.get(client);
   if (!byQc) registries.set(client, (byQc = new WeakMap()));
   let links = byQc.get(queryClient);
-  if (!links) byQc.set(queryClient, (links = new Map()));
+  if (!links) byQc.set(queryClient, (links = new Map<string, LiveLink<unknown>>()));
   const hash = hashKey(key);
   let link = links.get(hash) as LiveLink<V> | undefined;
   if (!link) {
@@ -207,7 +207,7 @@ export function liveLink<V>(client: LivehubClient, queryClient: QueryClient, key
       if (map.get(hash) === created) map.delete(hash);
     });
     link = created;
-    links.set(hash, link as LiveLink<unknown>);
+    links.set(hash, link);
   }
   return link;
 }

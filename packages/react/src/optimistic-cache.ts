@@ -92,7 +92,13 @@ export function applyOptimistic(qc: QueryClient, collection: string, id: string,
  * version is there already, or the cache has applied the change log past the write (`covered`):
  * then the response is old news, and a delete that overtook it must not be undone.
  */
-export function applyConfirmed(qc: QueryClient, collection: string, record: AnyRecord, action: 'created' | 'updated', covered: (key: QueryKey) => boolean = () => false): void {
+export function applyConfirmed(
+  qc: QueryClient,
+  collection: string,
+  record: AnyRecord,
+  action: 'created' | 'updated',
+  covered: (key: QueryKey) => boolean = () => false,
+): void {
   for (const e of entries(qc, collection)) {
     if (covered(e.key)) continue;
     if (e.kind === 'record') {

@@ -26,20 +26,22 @@ export type LivehubProviderProps = { children?: ReactNode } & (
  */
 export function LivehubProvider(props: LivehubProviderProps): ReactNode {
   const given = props.client;
+  // `options` is read once, like useState's initial value: a new client per render would drop every subscription.
+  const [options] = useState(props.options);
   // Created unconnected: React may call this initializer twice and drop one result, which must cost nothing.
-  const [owned, setOwned] = useState<LivehubClient | null>(() => (given ? null : createClient({ ...props.options, autoConnect: false })));
+  const [owned, setOwned] = useState<LivehubClient | null>(() => (given ? null : createClient({ ...options, autoConnect: false })));
 
   useEffect(() => {
     if (given || !owned) return;
     if (owned.state === 'closed') {
       // Remounted after a close (StrictMode's mount–unmount–mount): a closed client is final, make another.
-      setOwned(createClient({ ...props.options, autoConnect: false }));
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- only after the cleanup closed this client, once per remount; no cascade
+      setOwned(createClient({ ...options, autoConnect: false }));
       return;
     }
-    if (props.options?.autoConnect !== false) owned.connect();
+    if (options?.autoConnect !== false) owned.connect();
     return () => owned.close();
-    // `options` is read once, like useState's initial value: a new client per render would drop every subscription.
-  }, [given, owned]);
+  }, [given, owned, options]);
 
   const client = given ?? owned;
   if (!client) return null;

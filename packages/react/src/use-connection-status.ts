@@ -1,6 +1,16 @@
 import type { ClientStatus } from '@livehub/client';
-import { useCallback, useRef, useSyncExternalStore } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
 import { useLivehubClient } from './context.js';
+
+/** Same snapshot in, same value out: a selector that builds an object must not loop React. */
+function selecting<T>(getSnapshot: () => ClientStatus, select: (status: ClientStatus) => T): () => T {
+  let memo: { from: ClientStatus; value: T } | undefined;
+  return () => {
+    const s = getSnapshot();
+    if (memo?.from !== s) memo = { from: s, value: select(s) };
+    return memo.value;
+  };
+}
 
 /**
  * The connection's status (`state`, `isConnected`, `connectionQuality`, `lastUpdated`,
@@ -16,16 +26,10 @@ export function useConnectionStatus(): ClientStatus;
 export function useConnectionStatus<T>(select: (status: ClientStatus) => T): T;
 export function useConnectionStatus<T>(select?: (status: ClientStatus) => T): T | ClientStatus {
   const client = useLivehubClient();
-  const selectRef = useRef(select);
-  selectRef.current = select;
-  // Same snapshot in, same value out: a selector that builds an object must not loop React.
-  const memo = useRef<{ from: ClientStatus; value: unknown } | null>(null);
-  const getSnapshot = useCallback(() => {
-    const s = client.status.getSnapshot();
-    const pick = selectRef.current;
-    if (!pick) return s;
-    if (memo.current?.from !== s) memo.current = { from: s, value: pick(s) };
-    return memo.current.value;
-  }, [client]);
-  return useSyncExternalStore(client.status.subscribe, getSnapshot, getSnapshot) as T | ClientStatus;
+  // A new selector (an inline one each render) gets a new memo: it is never answered with what the previous one picked.
+  const getSnapshot = useMemo<() => T | ClientStatus>(
+    () => (select ? selecting(client.status.getSnapshot, select) : client.status.getSnapshot),
+    [client, select],
+  );
+  return useSyncExternalStore(client.status.subscribe, getSnapshot, getSnapshot);
 }

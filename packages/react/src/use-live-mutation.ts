@@ -86,7 +86,7 @@ export function useLiveMutation<T extends object = Record<string, unknown>>(coll
     },
     onSuccess: (record, _vars, ctx) => {
       if (ctx.tempId !== record.id) removeFromCaches(qc, collection, ctx.tempId);
-      applyConfirmed(qc, collection, record as AnyRecord, 'created', coveredBy(record));
+      applyConfirmed(qc, collection, record, 'created', coveredBy(record));
     },
     onError: (err, vars, ctx) => {
       if (ctx && vars.id === undefined) removeFromCaches(qc, collection, ctx.tempId);
@@ -102,7 +102,7 @@ export function useLiveMutation<T extends object = Record<string, unknown>>(coll
       const rec = { ...withoutServerFields(data), id, version: cur.version, createdAt: cur.createdAt, updatedAt: cur.updatedAt } as AnyRecord;
       return applyOptimistic(qc, collection, id, rec);
     },
-    onSuccess: (record) => applyConfirmed(qc, collection, record as AnyRecord, 'updated', coveredBy(record)),
+    onSuccess: (record) => applyConfirmed(qc, collection, record, 'updated', coveredBy(record)),
     onError: failed,
   });
 
@@ -115,7 +115,7 @@ export function useLiveMutation<T extends object = Record<string, unknown>>(coll
       const rec = { ...merged, id, version: cur.version, createdAt: cur.createdAt, updatedAt: cur.updatedAt } as AnyRecord;
       return applyOptimistic(qc, collection, id, rec);
     },
-    onSuccess: (record) => applyConfirmed(qc, collection, record as AnyRecord, 'updated', coveredBy(record)),
+    onSuccess: (record) => applyConfirmed(qc, collection, record, 'updated', coveredBy(record)),
     onError: failed,
   });
 
@@ -125,5 +125,5 @@ export function useLiveMutation<T extends object = Record<string, unknown>>(coll
     onError: failed,
   });
 
-  return { create: create as unknown as LiveMutations<T>['create'], update, patch, remove };
+  return { create, update, patch, remove };
 }

@@ -6,8 +6,14 @@ import { useLivehubClient } from './context.js';
 import { livehubKeys } from './keys.js';
 import { liveLink } from './live-link.js';
 
-/** TanStack Query options a live query passes through (the key and query function are the hook's). */
-export type LiveQueryOptions<TData> = Omit<UseQueryOptions<any, LivehubError, TData, any>, 'queryKey' | 'queryFn'>;
+/**
+ * TanStack Query options a live query passes through (the key and query function are the hook's).
+ * `TQueryFnData` is what the hook caches: `LiveList<T>` for useLiveQuery, `LiveRecord<T> | null` for useLiveRecord.
+ */
+export type LiveQueryOptions<TData, TQueryFnData = unknown> = Omit<
+  UseQueryOptions<TQueryFnData, LivehubError, TData, readonly unknown[]>,
+  'queryKey' | 'queryFn'
+>;
 
 /**
  * One page of a collection (`GET /api/c/:collection` with `params`), kept current by applying the
@@ -17,7 +23,7 @@ export type LiveQueryOptions<TData> = Omit<UseQueryOptions<any, LivehubError, TD
 export function useLiveQuery<T extends object = Record<string, unknown>, TData = LiveList<T>>(
   collection: string,
   params: ListParams = {},
-  options: LiveQueryOptions<TData> = {},
+  options: LiveQueryOptions<TData, LiveList<T>> = {},
 ): UseQueryResult<TData, LivehubError> {
   const client = useLivehubClient();
   const queryClient = useQueryClient();
@@ -39,6 +45,7 @@ export function useLiveQuery<T extends object = Record<string, unknown>, TData =
   const enabled = options.enabled !== false;
   const hash = JSON.stringify(queryKey);
   // Follow changes only while shown; retained before the query's own first fetch runs.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `hash` stands for collection and params by value; params is a new object each render
   useEffect(() => (enabled ? link().retain() : undefined), [client, queryClient, hash, enabled]);
   return useQuery<LiveList<T>, LivehubError, TData, readonly unknown[]>({
     // Kept current by events: time, focus and the browser's online flag say nothing about freshness here.

@@ -6,9 +6,9 @@ import { KeyedDebouncer, type DebounceTiming } from './keyed-debouncer.js';
 import { sharedChannels } from './shared-channels.js';
 
 /** A key to invalidate on every event of the channel, or a function of the event (return nothing to skip). */
-export type InvalidationTarget<D = any> = QueryKey | ((event: EventMessage<D>) => QueryKey | null | undefined | false);
+export type InvalidationTarget<D = unknown> = QueryKey | ((event: EventMessage<D>) => QueryKey | null | undefined | false);
 
-/** Channel → what to invalidate: `{ agent: [['agents'], (e) => ['agent', e.data.id]] }`. */
+/** Channel → what to invalidate: `{ agent: [['agents'], (e) => ['agent', (e.data as Agent).id]] }`. */
 export type InvalidationMap = Record<string, readonly InvalidationTarget[]>;
 
 export interface QueryInvalidationOptions extends DebounceTiming {
@@ -43,10 +43,10 @@ export function useQueryInvalidation(map: InvalidationMap, options: QueryInvalid
 
   useEffect(() => {
     const only = eventsKey ? new Set<string>(JSON.parse(eventsKey) as string[]) : undefined;
-    const debouncer = new KeyedDebouncer<QueryKey>(
-      (queryKey) => void queryClient.invalidateQueries({ queryKey, refetchType }).catch(() => undefined),
-      { ...(debounceMs !== undefined ? { debounceMs } : {}), ...(maxWaitMs !== undefined ? { maxWaitMs } : {}) },
-    );
+    const debouncer = new KeyedDebouncer<QueryKey>((queryKey) => void queryClient.invalidateQueries({ queryKey, refetchType }).catch(() => undefined), {
+      ...(debounceMs !== undefined ? { debounceMs } : {}),
+      ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
+    });
     const invalidate = (key: QueryKey) => debouncer.schedule(hashKey(key), key);
     const handles = (channelsKey ? channelsKey.split('\n') : []).map((channel) =>
       sharedChannels(client).attach(

@@ -65,7 +65,11 @@ export function createHub(input: HubOptions = {}): LivehubServer {
   });
   const collections = new CollectionService(store, registry, bus, log);
 
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: options.maxBodyBytes,
+  // Typed as FastifyBaseLogger (not pino's Logger) so the app is the plain FastifyInstance the routes take.
+  const httpLog: FastifyBaseLogger = log.child({ component: 'http' });
+  const app = Fastify({
+    loggerInstance: httpLog,
+    bodyLimit: options.maxBodyBytes,
     // Per-request logs would drown a write-heavy hub; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
   });

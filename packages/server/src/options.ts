@@ -30,7 +30,11 @@ export const HubOptionsSchema = z.object({
       /** Keep at most this many changes. Default 1,000,000. */
       maxChanges: z.number().int().min(1).default(1_000_000),
       /** Drop changes older than this (ms). Default 7 days. */
-      maxAgeMs: z.number().int().min(1).default(7 * 24 * 3600 * 1000),
+      maxAgeMs: z
+        .number()
+        .int()
+        .min(1)
+        .default(7 * 24 * 3600 * 1000),
       /** How often compaction runs (ms). Default 60 s. */
       intervalMs: z.number().int().min(10).default(60_000),
     })
@@ -38,11 +42,23 @@ export const HubOptionsSchema = z.object({
   /** Interval of server WebSocket pings; a peer that misses one whole interval is dropped. Default 25 s. */
   heartbeatMs: z.number().int().min(10).default(25_000),
   /** Largest inbound WebSocket frame (bytes); larger closes with 1009. Default 1 MiB. */
-  maxFrameBytes: z.number().int().min(256).default(1024 * 1024),
+  maxFrameBytes: z
+    .number()
+    .int()
+    .min(256)
+    .default(1024 * 1024),
   /** Largest HTTP body (bytes). Default 1 MiB. */
-  maxBodyBytes: z.number().int().min(256).default(1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(256)
+    .default(1024 * 1024),
   /** Outbound bytes queued for one connection before it is closed as a slow consumer (4408). Default 16 MiB. */
-  maxQueueBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+  maxQueueBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
   /** Bad frames tolerated per connection per heartbeat interval before closing with 4400. Default 50. */
   maxBadFrames: z.number().int().min(1).default(50),
   /** Largest `snapshot` a subscribe may return; larger is refused with `snapshot_too_large`. Default 10,000. */

@@ -30,7 +30,14 @@ export class Visibility {
 
   /** The event message of a change on one of its channels (on `*`, `via` names the collection). */
   changeEvent(c: Change, channel: string): RecordEventMessage {
-    const m: RecordEventMessage = { type: 'event', channel, event: recordEventName(c.collection, c.action), seq: c.seq, timestamp: c.ts, data: this.changeData(c) };
+    const m: RecordEventMessage = {
+      type: 'event',
+      channel,
+      event: recordEventName(c.collection, c.action),
+      seq: c.seq,
+      timestamp: c.ts,
+      data: this.changeData(c),
+    };
     if (channel === ALL_CHANNEL) m.via = c.collection;
     return m;
   }

@@ -29,7 +29,15 @@ export function ConnectionIndicator() {
     .filter(Boolean)
     .join('\n');
   return (
-    <span className={`conn conn-${tone}`} data-testid="connection" data-state={s.state} data-quality={s.connectionQuality} title={title} role="status" aria-live="polite">
+    <span
+      className={`conn conn-${tone}`}
+      data-testid="connection"
+      data-state={s.state}
+      data-quality={s.connectionQuality}
+      title={title}
+      role="status"
+      aria-live="polite"
+    >
       <span className="conn-mark" aria-hidden>
         {mark}
       </span>

@@ -47,5 +47,7 @@ function render(v: unknown, depth: number): ReactNode {
       </>
     );
   }
-  return String(v);
+  // Left: what JSON cannot hold (undefined, bigint, symbol, function), as JavaScript prints it.
+  if (typeof v === 'bigint' || typeof v === 'symbol' || typeof v === 'function') return v.toString();
+  return 'undefined';
 }

@@ -15,7 +15,12 @@ export function Sidebar({ route }: { route: Route }) {
         livehub
       </a>
       {NAV.map((n) => (
-        <a key={n.page} href={href(n.page)} className={`nav-item${route.page === n.page ? ' active' : ''}`} aria-current={route.page === n.page ? 'page' : undefined}>
+        <a
+          key={n.page}
+          href={href(n.page)}
+          className={`nav-item${route.page === n.page ? ' active' : ''}`}
+          aria-current={route.page === n.page ? 'page' : undefined}
+        >
           <span className="nav-icon" aria-hidden>
             {n.icon}
           </span>

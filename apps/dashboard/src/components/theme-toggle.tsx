@@ -7,7 +7,13 @@ const LABEL: Record<Theme, string> = { system: 'System theme', light: 'Light the
 /** Cycles system → light → dark. */
 export function ThemeToggle({ theme, onChange }: { theme: Theme; onChange: (t: Theme) => void }) {
   return (
-    <button type="button" className="btn btn-ghost theme-toggle" data-testid="theme-toggle" onClick={() => onChange(NEXT[theme])} title={`${LABEL[theme]} (click to change)`}>
+    <button
+      type="button"
+      className="btn btn-ghost theme-toggle"
+      data-testid="theme-toggle"
+      onClick={() => onChange(NEXT[theme])}
+      title={`${LABEL[theme]} (click to change)`}
+    >
       <span aria-hidden>{ICON[theme]}</span>
       <span className="theme-label">{LABEL[theme]}</span>
     </button>

@@ -48,7 +48,13 @@ export function CollectionsPage({ params }: { params: string[] }) {
             setDraft('');
           }}
         >
-          <input value={draft} onChange={(e) => setDraft(e.target.value.toLowerCase())} placeholder="collection name" aria-label="New collection name" className="input mono" />
+          <input
+            value={draft}
+            onChange={(e) => setDraft(e.target.value.toLowerCase())}
+            placeholder="collection name"
+            aria-label="New collection name"
+            className="input mono"
+          />
           <button className="btn" disabled={!valid}>
             Open collection
           </button>

@@ -25,9 +25,10 @@ function summary(e: EventMessage): string {
  * filter by channel and event name, pause, and open one to see its payload and seq.
  */
 export function EventsPage() {
-  const rows = useRef<Row[]>([]);
+  // Events land in `buffer` as they come; `rows` is its copy for rendering, taken at most once per frame.
+  const buffer = useRef<Row[]>([]);
   const counter = useRef(0);
-  const [, setTick] = useState(0);
+  const [rows, setRows] = useState<Row[]>([]);
   const [paused, setPaused] = useState(false);
   const [held, setHeld] = useState(0);
   const [channelFilter, setChannelFilter] = useState('');
@@ -37,25 +38,25 @@ export function EventsPage() {
   useEffect(() => () => void (frame.current !== null && cancelAnimationFrame(frame.current)), []);
 
   useChannel('*', (e) => {
-    rows.current.push({ n: ++counter.current, e, channel: e.via ?? e.channel });
-    if (rows.current.length > KEEP) rows.current.splice(0, rows.current.length - KEEP);
-    // While paused the list on screen stays still; events are still kept, and counted.
+    buffer.current.push({ n: ++counter.current, e, channel: e.via ?? e.channel });
+    if (buffer.current.length > KEEP) buffer.current.splice(0, buffer.current.length - KEEP);
+    // While paused the list on screen stays still (it shows `frozen`); events are still kept, and counted.
     if (paused) setHeld((h) => h + 1);
     // At most one render per frame, however fast events come.
-    else frame.current ??= requestAnimationFrame(() => {
+    frame.current ??= requestAnimationFrame(() => {
       frame.current = null;
-      setTick((t) => t + 1);
+      setRows(buffer.current.slice());
     });
   });
 
   const [frozen, setFrozen] = useState<Row[]>([]);
-  const source = paused ? frozen : rows.current;
-  const channels = [...new Set(rows.current.map((r) => r.channel))].sort();
+  const source = paused ? frozen : rows;
+  const channels = [...new Set(rows.map((r) => r.channel))].sort();
   const shown = source.filter((r) => (!channelFilter || r.channel === channelFilter) && (!eventFilter || r.e.event.includes(eventFilter))).reverse();
   const selected = open === null ? undefined : source.find((r) => r.n === open);
 
   const togglePause = () => {
-    if (!paused) setFrozen([...rows.current]);
+    if (!paused) setFrozen([...buffer.current]);
     setHeld(0);
     setPaused(!paused);
   };
@@ -76,17 +77,24 @@ export function EventsPage() {
               </option>
             ))}
           </select>
-          <input className="input" value={eventFilter} onChange={(e) => setEventFilter(e.target.value)} placeholder="event name contains…" aria-label="Event name" data-testid="filter-event" />
+          <input
+            className="input"
+            value={eventFilter}
+            onChange={(e) => setEventFilter(e.target.value)}
+            placeholder="event name contains…"
+            aria-label="Event name"
+            data-testid="filter-event"
+          />
           <button className={`btn ${paused ? 'btn-primary' : ''}`} onClick={togglePause} data-testid="pause">
             {paused ? `▶ Resume${held ? ` (${num(held)} new)` : ''}` : '❚❚ Pause'}
           </button>
           <button
             className="btn btn-ghost"
             onClick={() => {
-              rows.current = [];
+              buffer.current = [];
+              setRows([]);
               setFrozen([]);
               setOpen(null);
-              setTick((t) => t + 1);
             }}
           >
             Clear
@@ -114,7 +122,13 @@ export function EventsPage() {
                 {shown.slice(0, 300).map((r) => (
                   <tr key={r.n} onClick={() => setOpen(r.n)} className={r.n === open ? 'selected' : ''} data-testid="event-row">
                     <td className="mono muted">{clock(r.e.timestamp)}</td>
-                    <td className="num mono">{r.e.seq ?? <span className="muted" title="ephemeral: not in the log">–</span>}</td>
+                    <td className="num mono">
+                      {r.e.seq ?? (
+                        <span className="muted" title="ephemeral: not in the log">
+                          –
+                        </span>
+                      )}
+                    </td>
                     <td className="mono">{r.channel}</td>
                     <td>
                       <span className={`tag ${r.e.seq === undefined ? 'tag-eph' : `tag-${r.e.event.split('.').at(-1)}`}`}>{r.e.event}</span>

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { fetchCollections, fetchStats, opsKeys } from '../api';
 import { RateChart, windowSeconds } from '../components/rate-chart';
 import { Stat } from '../components/stat';
@@ -11,8 +12,10 @@ export function OverviewPage() {
   // Rates are per completed second: poll once a second (they are counters, not events to push).
   const stats = useQuery({ queryKey: opsKeys.stats(WINDOW_S), queryFn: () => fetchStats(WINDOW_S), refetchInterval: 1000 });
   const collections = useQuery({ queryKey: opsKeys.collections, queryFn: fetchCollections });
+  // Before the first answer (no samples yet), the chart's window ends when the page opened.
+  const [openedAt] = useState(Date.now);
   const s = stats.data;
-  const now = stats.dataUpdatedAt || Date.now();
+  const now = stats.dataUpdatedAt || openedAt;
   const shown = windowSeconds(s?.samples ?? [], now, WINDOW_S);
   const total = collections.data?.reduce((n, c) => n + c.count, 0);
   return (
@@ -30,11 +33,13 @@ export function OverviewPage() {
       <section className="card">
         <div className="card-head">
           <h2>Throughput</h2>
-          <span className="muted small">
-            last {shown >= 120 ? `${shown / 60} minutes` : `${shown} seconds`} · per second
-          </span>
+          <span className="muted small">last {shown >= 120 ? `${shown / 60} minutes` : `${shown} seconds`} · per second</span>
         </div>
-        {stats.isError ? <p className="error">Could not read /api/hub/stats: {stats.error.message}</p> : <RateChart samples={s?.samples ?? []} seconds={shown} now={now} />}
+        {stats.isError ? (
+          <p className="error">Could not read /api/hub/stats: {stats.error.message}</p>
+        ) : (
+          <RateChart samples={s?.samples ?? []} seconds={shown} now={now} />
+        )}
       </section>
       <section className="card">
         <div className="card-head">

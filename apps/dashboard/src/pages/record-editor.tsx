@@ -1,6 +1,6 @@
 import { useLiveMutation, useLiveRecord } from '@livehub/react';
 import { withoutServerFields } from '@livehub/protocol/core';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { JsonView } from '../components/json-view';
 import { ago } from '../format';
 import { navigate } from '../routing';
@@ -37,15 +37,14 @@ export function RecordEditor({ collection, id, onClose }: { collection: string; 
   const [confirmDelete, setConfirmDelete] = useState(false);
   const dirty = base !== undefined && text !== base.text;
 
-  // Load the record into the editor, and follow it while the user has not changed the text.
-  useEffect(() => {
-    if (!live) return;
-    if (base === undefined || (!dirty && live.version !== base.version)) {
-      const t = dataOf(live);
-      setText(t);
-      setBase({ version: live.version, text: t });
-    }
-  }, [live, base, dirty]);
+  // Load the record into the editor, and follow it while the user has not changed the text. Set
+  // while rendering (React's "adjusting state when a prop changes"): the next render finds it
+  // current and sets nothing.
+  if (live && (base === undefined || (!dirty && live.version !== base.version))) {
+    const t = dataOf(live);
+    setText(t);
+    setBase({ version: live.version, text: t });
+  }
 
   const parsed = parse(text);
   const error = (create.error ?? update.error ?? remove.error) as { code?: string; message: string } | null;
@@ -80,7 +79,9 @@ export function RecordEditor({ collection, id, onClose }: { collection: string; 
           ✕
         </button>
       </div>
-      {id && record.isSuccess && live === null && <p className="notice">This record does not exist (any more). Saving is not possible; it reappears here if someone creates it.</p>}
+      {id && record.isSuccess && live === null && (
+        <p className="notice">This record does not exist (any more). Saving is not possible; it reappears here if someone creates it.</p>
+      )}
       {live && (
         <dl className="meta">
           <dt>version</dt>
@@ -118,7 +119,12 @@ export function RecordEditor({ collection, id, onClose }: { collection: string; 
         </p>
       )}
       <div className="actions">
-        <button className="btn btn-primary" disabled={!parsed.value || create.isPending || update.isPending || (!!id && !live)} onClick={save} data-testid="editor-save">
+        <button
+          className="btn btn-primary"
+          disabled={!parsed.value || create.isPending || update.isPending || (!!id && !live)}
+          onClick={save}
+          data-testid="editor-save"
+        >
           {id ? 'Save' : 'Create'}
         </button>
         {id && live && (

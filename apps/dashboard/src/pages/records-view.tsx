@@ -1,6 +1,6 @@
 import { useLiveQuery } from '@livehub/react';
 import { isServerField } from '@livehub/protocol/core';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { ago, cell, num } from '../format';
 import { navigate } from '../routing';
 import { RecordEditor } from './record-editor';
@@ -30,13 +30,23 @@ export function RecordsView({ collection, selected }: { collection: string; sele
   // Fewer columns while the editor takes part of the width.
   const cols = columns(items, selected ? 3 : 6);
   // Rows that arrive or change after the first load flash once (a new key remounts the row).
-  const seen = useRef<Set<string> | null>(null);
-  const fresh = new Set(seen.current ? items.map((r) => `${r.id}:${r.version}`).filter((k) => !seen.current!.has(k)) : []);
-  useEffect(() => {
-    if (!list.data) return;
-    seen.current ??= new Set();
-    for (const r of list.data.items) seen.current.add(`${r.id}:${r.version}`);
-  }, [list.data]);
+  // `keys` is every row version loaded so far (null before the first load); worked out while
+  // rendering, once per new data (React's "adjusting state when a prop changes").
+  const [seen, setSeen] = useState<{ data: typeof list.data; keys: ReadonlySet<string> | null; fresh: ReadonlySet<string> }>({
+    data: undefined,
+    keys: null,
+    fresh: new Set(),
+  });
+  if (list.data !== seen.data) {
+    const now = items.map((r) => `${r.id}:${r.version}`);
+    const before = seen.keys;
+    setSeen({
+      data: list.data,
+      keys: list.data ? new Set([...(before ?? []), ...now]) : before,
+      fresh: new Set(before ? now.filter((k) => !before.has(k)) : []),
+    });
+  }
+  const fresh = seen.fresh;
   const creating = selected === '+new';
 
   return (
@@ -46,7 +56,9 @@ export function RecordsView({ collection, selected }: { collection: string; sele
           <div>
             <h1 className="mono">{collection}</h1>
             <p className="muted small">
-              {list.data ? `${num(items.length)}${list.data.nextCursor ? '+' : ''} ${items.length === 1 ? 'record' : 'records'} · live at #${num(list.data.seq)}` : 'Loading…'}
+              {list.data
+                ? `${num(items.length)}${list.data.nextCursor ? '+' : ''} ${items.length === 1 ? 'record' : 'records'} · live at #${num(list.data.seq)}`
+                : 'Loading…'}
             </p>
           </div>
           <div className="toolbar">
@@ -62,10 +74,16 @@ export function RecordsView({ collection, selected }: { collection: string; sele
             </button>
           </div>
         </header>
-        {list.isError && <p className="error">Could not list {collection}: {list.error.message}</p>}
+        {list.isError && (
+          <p className="error">
+            Could not list {collection}: {list.error.message}
+          </p>
+        )}
         {list.data && items.length === 0 && (
           <div className="empty">
-            <p>No records in <span className="mono">{collection}</span> yet.</p>
+            <p>
+              No records in <span className="mono">{collection}</span> yet.
+            </p>
             <button className="btn" onClick={() => navigate('collections', collection, '+new')}>
               Create the first one
             </button>

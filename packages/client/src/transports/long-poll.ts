@@ -1,4 +1,13 @@
-import { PROTOCOL_VERSION, isDurableChannel, parseChannel, type ChangesResponse, type ClientMessage, type HealthResponse, type RecordEventMessage, type RequestId } from '@livehub/protocol/core';
+import {
+  PROTOCOL_VERSION,
+  isDurableChannel,
+  parseChannel,
+  type ChangesResponse,
+  type ClientMessage,
+  type HealthResponse,
+  type RecordEventMessage,
+  type RequestId,
+} from '@livehub/protocol/core';
 import { LivehubError, isLivehubError } from '../errors.js';
 import { httpRequest } from '../rest.js';
 import { httpChannelState } from './http-snapshot.js';
@@ -185,7 +194,15 @@ export class LongPollTransport implements Transport {
       if (!isDurable(channel)) {
         // No history and, on long-poll, no delivery: confirmed so the app is not left pending.
         this.unconfirmed.delete(channel);
-        this.host.message({ type: 'subscribed', id: req.id, channel, seq: this.head, epoch: this.epoch, replayed: 0, ...(req.snapshot ? { snapshot: [] } : {}) });
+        this.host.message({
+          type: 'subscribed',
+          id: req.id,
+          channel,
+          seq: this.head,
+          epoch: this.epoch,
+          replayed: 0,
+          ...(req.snapshot ? { snapshot: [] } : {}),
+        });
         continue;
       }
       if (pos.since !== undefined && (pos.epoch === undefined || pos.epoch === this.epoch)) {
@@ -224,7 +241,15 @@ export class LongPollTransport implements Transport {
   private async resetAll(page: ChangesResponse): Promise<void> {
     if (page.epoch !== this.epoch) {
       this.epoch = page.epoch;
-      this.host.message({ type: 'welcome', clientId: this.ctx.clientId() ?? localClientId(), epoch: page.epoch, seq: page.seq, heartbeatMs: 0, server: 'livehub', protocol: PROTOCOL_VERSION });
+      this.host.message({
+        type: 'welcome',
+        clientId: this.ctx.clientId() ?? localClientId(),
+        epoch: page.epoch,
+        seq: page.seq,
+        heartbeatMs: 0,
+        server: 'livehub',
+        protocol: PROTOCOL_VERSION,
+      });
     }
     this.cursor = undefined;
     for (const [channel, req] of [...this.channels]) {

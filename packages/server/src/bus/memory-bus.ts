@@ -1,9 +1,10 @@
 import type { Bus, BusMessage } from './bus.js';
 import { MemoryBroker, type BrokerPort } from './memory-broker.js';
 
-const rethrowLater = (err: unknown): void => queueMicrotask(() => {
-  throw err;
-});
+const rethrowLater = (err: unknown): void =>
+  queueMicrotask(() => {
+    throw err;
+  });
 
 /**
  * In-process bus. Delivers synchronously in publish order, so on one node changes reach the hub

@@ -11,6 +11,13 @@ function checkId(id: string): void {
   if (!RECORD_ID_RE.test(id)) throw new HubError('invalid_id');
 }
 
+/** A body's own `id` as text: a string, or a number, boolean or null as printed; an object or array is never an id. */
+function bodyId(id: unknown): string {
+  if (typeof id === 'string') return id;
+  if (typeof id === 'number' || typeof id === 'boolean' || id === null) return String(id);
+  throw new HubError('invalid_id');
+}
+
 function checkObject(data: unknown, what: string): asserts data is JsonObject {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new HubError('bad_request', `${what} must be a JSON object`);
@@ -51,7 +58,7 @@ export class CollectionService {
   async create(collection: string, data: unknown): Promise<Change> {
     const spec = this.registry.get(collection);
     checkObject(data, 'Record');
-    const id = data.id === undefined ? newRecordId() : String(data.id);
+    const id = data.id === undefined ? newRecordId() : bodyId(data.id);
     checkId(id);
     return this.commit(this.store.mutate({ op: 'create', collection, id, data, prepare: spec.validate, keepPrevious: spec.payload === 'diff' }));
   }
@@ -66,7 +73,9 @@ export class CollectionService {
     checkId(id);
     checkObject(data, 'Record');
     const keepFields = [...spec.privateFields];
-    return this.commit(this.store.mutate({ op: 'replace', collection, id, data, ifVersion, prepare: spec.validate, keepPrevious: spec.payload === 'diff', keepFields }));
+    return this.commit(
+      this.store.mutate({ op: 'replace', collection, id, data, ifVersion, prepare: spec.validate, keepPrevious: spec.payload === 'diff', keepFields }),
+    );
   }
 
   async patch(collection: string, id: string, patch: unknown, ifVersion?: number): Promise<Change> {

@@ -25,8 +25,8 @@ export interface CollectionSpec {
   declared: boolean;
   payload: PayloadMode;
   privateFields: ReadonlySet<string>;
-  /** Returns the data to store, or throws HubError('validation_failed') with field issues. */
-  validate(data: JsonObject): JsonObject;
+  /** Returns the data to store, or throws HubError('validation_failed') with field issues. A function, not a method: the write path passes it on as it is. */
+  validate: (data: JsonObject) => JsonObject;
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });

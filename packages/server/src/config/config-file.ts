@@ -29,7 +29,7 @@ export async function loadConfigFile(file: string): Promise<LivehubConfig> {
     try {
       value = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new Error(`Cannot parse ${file}: ${(err as Error).message}`);
+      throw new Error(`Cannot parse ${file}: ${(err as Error).message}`, { cause: err });
     }
   } else {
     // jiti compiles TypeScript configs on the fly, so apps can declare zod schemas in .ts.
@@ -39,5 +39,5 @@ export async function loadConfigFile(file: string): Promise<LivehubConfig> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`${file} must export an object`);
   }
-  return value as LivehubConfig;
+  return value;
 }

@@ -19,7 +19,10 @@ type Params = { collection: string; id: string };
 /** `If-Match: 3`, `"3"` or `W/"3"` → 3; absent → undefined. */
 export function parseIfMatch(header: string | string[] | undefined): number | undefined {
   if (header === undefined) return undefined;
-  const raw = (Array.isArray(header) ? header[0]! : header).trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  const raw = (Array.isArray(header) ? header[0]! : header)
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
   const v = Number(raw);
   if (raw === '' || !Number.isInteger(v) || v < 0) throw new HubError('bad_request', 'If-Match must be a record version, e.g. If-Match: "3"');
   return v;

@@ -1,5 +1,14 @@
 import type { Logger } from 'pino';
-import { ALL_CHANNEL, CloseCode, PROTOCOL_VERSION, SYSTEM_CHANNEL, isReservedEvent, isValidEventName, parseChannel, type ChannelCount } from '@livehub/protocol';
+import {
+  ALL_CHANNEL,
+  CloseCode,
+  PROTOCOL_VERSION,
+  SYSTEM_CHANNEL,
+  isReservedEvent,
+  isValidEventName,
+  parseChannel,
+  type ChannelCount,
+} from '@livehub/protocol';
 import type { Authenticator, Principal } from '../auth.js';
 import type { Bus, BusMessage } from '../bus/bus.js';
 import { encodeJson } from '../encodable.js';
@@ -56,7 +65,13 @@ export class Hub {
     private readonly config: HubConfig,
   ) {
     this.fanout = new Fanout(this.registry, visibility, metrics, this.rates);
-    this.feed = new ChangeFeed(store, (c) => this.fanout.change(c), log, config.replayPageSize, () => this.resyncDurable());
+    this.feed = new ChangeFeed(
+      store,
+      (c) => this.fanout.change(c),
+      log,
+      config.replayPageSize,
+      () => this.resyncDurable(),
+    );
     this.sessionDeps = {
       store,
       visibility,
@@ -96,7 +111,7 @@ export class Hub {
     const info = parseChannel(channel);
     if (!info) throw new HubError('invalid_channel', `Invalid channel '${channel}'`);
     if (info.kind === 'all') throw new HubError('invalid_channel', `'${ALL_CHANNEL}' is a tap on every channel; publish on a channel of its own`);
-    if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${event}'`);
+    if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${String(event)}'`);
     if (isReservedEvent(info, event)) throw new HubError('reserved_event', `'${event}' is reserved for change-log events on '${channel}'`);
     const dataJson = encodeJson(data, 'Event data');
     await this.bus.publish({ kind: 'ephemeral', event: { channel, event, dataJson, timestamp: new Date().toISOString() } });
@@ -109,7 +124,7 @@ export class Hub {
 
   /** Ephemeral event to every connection of one clientId, on any node. Delivered on the `system` channel. */
   async sendTo(clientId: string, event: string, data: unknown): Promise<void> {
-    if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${event}'`);
+    if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${String(event)}'`);
     const dataJson = encodeJson(data, 'Event data');
     await this.bus.publish({ kind: 'ephemeral', event: { channel: SYSTEM_CHANNEL, event, dataJson, timestamp: new Date().toISOString(), clientId } });
   }

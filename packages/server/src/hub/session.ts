@@ -1,5 +1,17 @@
 import type { Logger } from 'pino';
-import { CloseCode, SYSTEM_CHANNEL, isDurableChannel, parseChannel, type ClientMessage, type ErrorCode, type FieldIssue, type RequestId, type ServerMessage, type SubscribeMessage, type TransportKind } from '@livehub/protocol';
+import {
+  CloseCode,
+  SYSTEM_CHANNEL,
+  isDurableChannel,
+  parseChannel,
+  type ClientMessage,
+  type ErrorCode,
+  type FieldIssue,
+  type RequestId,
+  type ServerMessage,
+  type SubscribeMessage,
+  type TransportKind,
+} from '@livehub/protocol';
 import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
 import { readChanges } from '../collections/changes-reader.js';
 import { HubError, isHubError } from '../errors.js';

@@ -51,7 +51,16 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
     if (snap.truncated) throw new HubError('snapshot_too_large', `'${channel.name}' has more than ${ctx.maxSnapshotRecords} records; page it over HTTP`);
     sub.position = snap.seq;
     const snapshot = snap.records.map((r) => ctx.visibility.record(r));
-    sub.reply({ type: 'subscribed', id: msg.id, channel: channel.name, seq: snap.seq, epoch, replayed: 0, snapshot, ...(reset ? { reset: true as const } : {}) });
+    sub.reply({
+      type: 'subscribed',
+      id: msg.id,
+      channel: channel.name,
+      seq: snap.seq,
+      epoch,
+      replayed: 0,
+      snapshot,
+      ...(reset ? { reset: true as const } : {}),
+    });
   } else {
     sub.position = target;
     sub.reply({ type: 'subscribed', id: msg.id, channel: channel.name, seq: target, epoch, replayed: 0, ...(reset ? { reset: true as const } : {}) });
@@ -59,13 +68,7 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
   sub.goLive();
 }
 
-async function replay(
-  sub: Subscription,
-  msg: SubscribeMessage,
-  ctx: SyncContext,
-  filter: ChangeFilter,
-  target: number,
-): Promise<void> {
+async function replay(sub: Subscription, msg: SubscribeMessage, ctx: SyncContext, filter: ChangeFilter, target: number): Promise<void> {
   const since = msg.since!;
   const upTo = Math.max(since, target);
   const count = since < target ? await ctx.store.countChanges(since, target, filter) : 0;

@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import { isValidClientId } from '@livehub/protocol';
 import { newClientId } from '../ids.js';
 
-
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return typeof v === 'string' ? v : undefined;

@@ -65,7 +65,11 @@ export function registerSse(app: FastifyInstance, hub: Hub): void {
     res.write('retry: 1000\n\n');
     const url = requestUrl(req.raw) ?? new URL('http://localhost/');
     const sink = new SseSink(res);
-    const session = hub.open(sink, { clientId: clientIdOf(req.raw, url), transport: 'sse', remote: req.ip, userAgent: req.headers['user-agent'] }, req.principal);
+    const session = hub.open(
+      sink,
+      { clientId: clientIdOf(req.raw, url), transport: 'sse', remote: req.ip, userAgent: req.headers['user-agent'] },
+      req.principal,
+    );
     res.on('close', () => {
       hub.closed(session, sink.closedWith ?? CloseCode.Normal, sink.closedWith === undefined ? 'peer closed' : '');
       // An event stream is never reused for another request; without this, a peer that went away
@@ -80,7 +84,14 @@ export function registerSse(app: FastifyInstance, hub: Hub): void {
       if (!session.isOpen) return;
       try {
         const since = resumeAll ?? positions.get(channel) ?? q.data.since;
-        await session.subscribe({ type: 'subscribe', id: channel, channel, ...(since !== undefined ? { since } : {}), ...(q.data.epoch ? { epoch: q.data.epoch } : {}), snapshot });
+        await session.subscribe({
+          type: 'subscribe',
+          id: channel,
+          channel,
+          ...(since !== undefined ? { since } : {}),
+          ...(q.data.epoch ? { epoch: q.data.epoch } : {}),
+          snapshot,
+        });
       } catch (err) {
         const e = err instanceof HubError ? err : new HubError('internal');
         session.send({ type: 'error', id: channel, code: e.code, message: e.message });

@@ -99,18 +99,20 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
       // No token on the upgrade: the first frame must be `auth`, within authTimeoutMs.
       // The `auth` frame may already have arrived while the authenticator was deciding.
       const queued = early.shift()?.[0];
-      const first = queued ?? await new Promise<RawData | undefined>((resolve) => {
-        const timer = setTimeout(() => resolve(undefined), opts.authTimeoutMs);
-        waiter = (frame) => {
-          clearTimeout(timer);
-          waiter = undefined;
-          resolve(frame);
-        };
-        ws.once('close', () => waiter?.(Buffer.alloc(0)));
-      });
+      const first =
+        queued ??
+        (await new Promise<RawData | undefined>((resolve) => {
+          const timer = setTimeout(() => resolve(undefined), opts.authTimeoutMs);
+          waiter = (frame) => {
+            clearTimeout(timer);
+            waiter = undefined;
+            resolve(frame);
+          };
+          ws.once('close', () => waiter?.(Buffer.alloc(0)));
+        }));
       let parsed: unknown;
       try {
-        parsed = first && JSON.parse(first.toString());
+        parsed = first && JSON.parse(rawText(first));
       } catch {
         parsed = undefined;
       }
@@ -126,7 +128,11 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
     if (ws.readyState !== ws.OPEN) return;
 
     if (refusedWith !== undefined) return;
-    const session = hub.open(new WsSink(ws), { clientId, transport: 'websocket', remote: req.socket.remoteAddress ?? 'unknown', userAgent: req.headers['user-agent'] }, principal);
+    const session = hub.open(
+      new WsSink(ws),
+      { clientId, transport: 'websocket', remote: req.socket.remoteAddress ?? 'unknown', userAgent: req.headers['user-agent'] },
+      principal,
+    );
     ws.on('close', (code, reason) => hub.closed(session, code, reason.toString()));
     ws.off('message', keep);
     // The session gets plain text: it knows nothing of `ws` buffers.

@@ -45,7 +45,8 @@ export function applyMutation(stmt: Statements, m: Mutation): Change {
       next = current;
       action = 'deleted';
     } else {
-      const proposed = m.op === 'replace' ? replaced(current.data, withoutServerFields(m.data), m.keepFields) : mergePatch(current.data, withoutServerFields(m.patch));
+      const proposed =
+        m.op === 'replace' ? replaced(current.data, withoutServerFields(m.data), m.keepFields) : mergePatch(current.data, withoutServerFields(m.patch));
       const data = m.prepare(proposed);
       next = { ...current, version, updatedAt: now, data };
       stmt.update.run(version, now, JSON.stringify(data), m.collection, m.id);

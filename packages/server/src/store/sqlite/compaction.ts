@@ -15,12 +15,14 @@ export function compactLog(db: Database.Database, stmt: Statements, policy: Rete
   const byAge = stmt.ageCutoff.get(floor, new Date(Date.now() - policy.maxAgeMs).toISOString())?.seq ?? 0;
   const cutoff = Math.min(Math.max(byCount, byAge), keepAfter, head);
   let dropped = 0;
-  for (let at = floor; at < cutoff; ) {
+  for (let at = floor; at < cutoff;) {
     const upTo = Math.min(at + CHUNK, cutoff);
-    dropped += db.transaction(() => {
-      stmt.setFloor.run({ floor: upTo });
-      return stmt.deleteUpTo.run(upTo).changes;
-    }).immediate();
+    dropped += db
+      .transaction(() => {
+        stmt.setFloor.run({ floor: upTo });
+        return stmt.deleteUpTo.run(upTo).changes;
+      })
+      .immediate();
     at = upTo;
   }
   return dropped;

@@ -11,12 +11,14 @@ import type { Statements } from './statements.js';
 export function rotateLogEpoch(db: Database.Database, stmt: Statements, openLock: OpenLock | undefined): string {
   const epoch = newEpoch();
   const rotate = () =>
-    db.transaction(() => {
-      const { head } = stmt.state.get()!;
-      // Voided history: no instant before the rotation can be answered from this log any more.
-      stmt.rotate.run(epoch, head, new Date().toISOString());
-      stmt.deleteUpTo.run(head);
-    }).immediate();
+    db
+      .transaction(() => {
+        const { head } = stmt.state.get()!;
+        // Voided history: no instant before the rotation can be answered from this log any more.
+        stmt.rotate.run(epoch, head, new Date().toISOString());
+        stmt.deleteUpTo.run(head);
+      })
+      .immediate();
   if (openLock) openLock.alone(rotate);
   else rotate();
   return epoch;

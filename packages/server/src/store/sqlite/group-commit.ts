@@ -41,15 +41,17 @@ export class GroupCommit {
     this.pending = [];
     const outcomes: Outcome[] = [];
     try {
-      this.db.transaction(() => {
-        for (const { m } of batch) {
-          try {
-            outcomes.push({ ok: true, change: this.applyOne(m) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
+      this.db
+        .transaction(() => {
+          for (const { m } of batch) {
+            try {
+              outcomes.push({ ok: true, change: this.applyOne(m) });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
           }
-        }
-      }).immediate();
+        })
+        .immediate();
     } catch (err) {
       // The commit itself failed (disk full, I/O error): nothing in the batch is durable.
       for (const p of batch) p.reject(err);

@@ -9,7 +9,12 @@ function fieldExpr(field: string): { sql: string; params: unknown[] } {
   const column = COLUMNS[field];
   if (column) return { sql: column, params: [] };
   if (!FIELD_RE.test(field)) throw new HubError('invalid_query', `Invalid field name '${field}'`);
-  const path = '$' + field.split('.').map((p) => `."${p}"`).join('');
+  const path =
+    '$' +
+    field
+      .split('.')
+      .map((p) => `."${p}"`)
+      .join('');
   return { sql: 'json_extract(data, ?)', params: [path] };
 }
 
