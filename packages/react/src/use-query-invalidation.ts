@@ -1,14 +1,20 @@
 import type { EventMessage } from '@livehub/client';
+import type { RecordChangeData } from '@livehub/protocol/core';
 import { hashKey, useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useLivehubClient } from './context.js';
 import { KeyedDebouncer, type DebounceTiming } from './keyed-debouncer.js';
 import { sharedChannels } from './shared-channels.js';
 
-/** A key to invalidate on every event of the channel, or a function of the event (return nothing to skip). */
-export type InvalidationTarget<D = unknown> = QueryKey | ((event: EventMessage<D>) => QueryKey | null | undefined | false);
+/**
+ * A key to invalidate on every event of the channel, or a function of the event (return nothing to
+ * skip). Change events carry `RecordChangeData` (`e.data.id` is the record's id); ephemeral events
+ * carry whatever was published, so pass `D` (or narrow) for those.
+ */
+export type InvalidationTarget<D = Partial<RecordChangeData> & Record<string, unknown>> =
+  QueryKey | ((event: EventMessage<D>) => QueryKey | null | undefined | false);
 
-/** Channel → what to invalidate: `{ agent: [['agents'], (e) => ['agent', (e.data as Agent).id]] }`. */
+/** Channel → what to invalidate: `{ agent: [['agents'], (e) => ['agent', e.data.id]] }`. */
 export type InvalidationMap = Record<string, readonly InvalidationTarget[]>;
 
 export interface QueryInvalidationOptions extends DebounceTiming {
@@ -55,7 +61,8 @@ export function useQueryInvalidation(map: InvalidationMap, options: QueryInvalid
           event: (e) => {
             if (only && !only.has(e.event)) return;
             for (const target of mapRef.current[channel] ?? []) {
-              const key = typeof target === 'function' ? target(e) : target;
+              // The event's data is whatever the channel carries; the map's functions declare their view of it.
+              const key = typeof target === 'function' ? target(e as Parameters<typeof target>[0]) : target;
               if (key) invalidate(key);
             }
           },

@@ -29,7 +29,7 @@ describe('useQueryInvalidation against a real hub', () => {
     let events = 0;
     const { result } = renderLive(() => {
       // Seed 001's useAgentSync, as configuration; the large windows keep a slow CI machine's gaps inside one burst.
-      useQueryInvalidation({ agent: [['agents'], (e) => ['agent', (e.data as { id: string }).id]] }, { debounceMs: 300, maxWaitMs: 20_000 });
+      useQueryInvalidation({ agent: [['agents'], (e) => ['agent', e.data.id]] }, { debounceMs: 300, maxWaitMs: 20_000 });
       useChannel('agent', () => void events++);
       return {
         agents: useQuery({ queryKey: ['agents'], queryFn: async () => ++calls.agents }),
