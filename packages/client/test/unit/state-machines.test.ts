@@ -51,8 +51,7 @@ function harness(channel = 'agent', opts: ConstructorParameters<typeof Subscript
   sub.on('event', (e) => events.push(e));
   sub.on('reset', (r) => resets.push(r));
   sub.on('state', (s) => states.push(`${s.from}→${s.to}:${s.reason}`));
-  const subscribed = (m: Partial<SubscribedMessage>) =>
-    sub.onSubscribed({ type: 'subscribed', id: 1, channel, seq: 0, epoch: 'e-1', replayed: 0, ...m });
+  const subscribed = (m: Partial<SubscribedMessage>) => sub.onSubscribed({ type: 'subscribed', id: 1, channel, seq: 0, epoch: 'e-1', replayed: 0, ...m });
   const ev = (seq: number | undefined, event = 'agent.updated') =>
     sub.onEvent({ type: 'event', channel, event, ...(seq !== undefined ? { seq } : {}), timestamp: '', data: { seq } });
   return { sub, events, resets, states, subscribed, ev, unsubscribed: () => unsubscribed };
