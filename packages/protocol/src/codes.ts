@@ -62,6 +62,8 @@ export const ErrorCodes = {
   unsupported_media_type: { status: 415, message: 'Send application/json' },
   unauthenticated: { status: 401, message: 'Authentication required' },
   forbidden: { status: 403, message: 'Forbidden' },
+  origin_not_allowed: { status: 403, message: 'Origin is not in allowedOrigins' },
+  host_not_allowed: { status: 421, message: 'Host is not one this hub serves (see browser.allowedHosts)' },
   not_subscribed: { status: 400, message: 'Not subscribed to this channel' },
   shutting_down: { status: 503, message: 'Hub is shutting down' },
   slow_consumer: { status: 503, message: 'Outbound queue over its limit' },

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createHub } from './create-hub.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { findConfigFile, loadConfigFile } from './config/config-file.js';
-import type { HubOptions } from './options.js';
+import type { HubOptions, ResolvedHubOptions } from './options.js';
 import { VERSION } from './version.js';
 import { watchParent } from './parent-watch.js';
 
@@ -20,6 +20,8 @@ serve options (flag > environment > config file > default):
   --db           SQLite database file     env LIVEHUB_DB  default ./data/livehub.db
   --config, -c   livehub.config.json|.ts  (default: ./livehub.config.{ts,mts,js,mjs,json} if present)
   --log-level    fatal|error|warn|info|debug|trace|silent  env LOG_LEVEL  default info
+  --jwt-secret   HS256 secret (32+ chars)  env LIVEHUB_JWT_SECRET  default none: no auth
+                 (prefer the env: a flag is visible to every user in \`ps\`)
 
 epoch: prints the change log's epoch and head. --rotate gives it a new epoch and voids its history,
 so every client position resets: do it after restoring a backup, with the hub stopped (it refuses,
@@ -40,6 +42,7 @@ async function serve(argv: string[]): Promise<void> {
       db: { type: 'string' },
       config: { type: 'string', short: 'c' },
       'log-level': { type: 'string' },
+      'jwt-secret': { type: 'string' },
     },
     strict: true,
   });
@@ -56,6 +59,12 @@ async function serve(argv: string[]): Promise<void> {
   if (db) options.db = db;
   const level = values['log-level'] ?? process.env.LOG_LEVEL;
   if (level) options.logLevel = level as HubOptions['logLevel'];
+  const secret = values['jwt-secret'] ?? process.env.LIVEHUB_JWT_SECRET;
+  if (secret) {
+    // A secret given here replaces the config file's key source, keeps its other settings (issuer, audience…).
+    const { publicKey: _p, jwksUrl: _j, algorithms: _a, ...rest } = fileOptions.auth ?? {};
+    options.auth = { ...rest, secret };
+  }
 
   const server = createHub(options);
   let signals = 0;
@@ -81,8 +90,21 @@ async function serve(argv: string[]): Promise<void> {
   if (process.env.npm_lifecycle_event !== undefined) watchParent(() => shutdown('parent exited'));
   if (configFile) server.log.info({ configFile }, 'config loaded');
   const url = await server.start();
+  warnIfOpen(server.options, url);
   // The pid: under npm the process a supervisor started is npm's, not this one.
   process.stdout.write(`livehub ${VERSION} on ${url}  (pid ${process.pid}, WebSocket ${url.replace(/^http/, 'ws')}/ws, db ${server.options.db})\n`);
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
+
+/** One line on stderr when the hub runs without auth; a louder one when it is reachable from other machines. */
+function warnIfOpen(options: ResolvedHubOptions, url: string): void {
+  if (options.auth !== undefined || options.authenticator !== undefined) return;
+  if (LOOPBACK.test(options.host)) {
+    process.stderr.write(`livehub: warning: no auth configured: every local process and page of an allowed origin can read and write everything on ${url} (set LIVEHUB_JWT_SECRET)\n`);
+  } else {
+    process.stderr.write(`livehub: WARNING: NO AUTH and bound to ${options.host}: ANYONE WHO CAN REACH ${url} CAN READ AND WRITE EVERYTHING (set LIVEHUB_JWT_SECRET, or bind 127.0.0.1)\n`);
+  }
 }
 
 async function epoch(argv: string[]): Promise<void> {

@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { anonymousAuthenticator } from './auth.js';
 import { createJwtAuthenticator } from './jwt-authenticator.js';
 import { installAuthHook } from './http/auth-hook.js';
+import { BrowserGuard } from './http/browser-guard.js';
 import { registerSse } from './transports/sse.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
@@ -75,6 +76,9 @@ export function createHub(input: HubOptions = {}): LivehubServer {
   });
   installJsonBodyParsers(app);
   installErrorHandler(app);
+  const browserGuard = new BrowserGuard({ ...options.browser, boundHost: options.host });
+  // Before the auth hook: a refused Host or Origin is refused before any token is looked at.
+  browserGuard.install(app);
   installAuthHook(app, authenticator);
   registerCollectionRoutes(app, {
     collections,
@@ -123,6 +127,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
         maxEarlyBytes: options.maxQueueBytes,
         authTimeoutMs: options.authTimeoutMs,
         authenticator,
+        browserGuard,
         log: log.child({ component: 'ws' }),
       });
       await app.listen({ port: options.port, host: options.host });

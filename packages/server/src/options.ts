@@ -5,6 +5,7 @@ import type { CollectionConfig } from './config/collection-config.js';
 import type { Bus } from './bus/bus.js';
 import type { Authenticator } from './auth.js';
 import type { Store } from './store/store.js';
+import { normalizeOrigin } from './http/browser-guard.js';
 
 /**
  * Every option of `createHub`, with its default. Validated once, up front: a hub never starts on a
@@ -69,17 +70,61 @@ export const HubOptionsSchema = z.object({
   feedPollMs: z.number().int().min(10).default(1000),
   /** Default and largest page size of `GET /api/c/:collection`. */
   listLimit: z.object({ default: z.number().int().min(1).default(DEFAULT_LIST_LIMIT), max: z.number().int().min(1).default(1000) }).prefault({}),
-  /** Built-in JWT auth (HS256). Absent (default): no auth, everyone is `anonymous`. */
+  /**
+   * Built-in JWT auth: exactly one key source, `secret` (HS256), `publicKey` (PEM; RS256, ES256, …)
+   * or `jwksUrl` (keys fetched, cached and rotated by jose). Absent (default): no auth, everyone is
+   * `anonymous` (the CLI warns at start).
+   */
   auth: z
     .object({
-      /** HS256 shared secret, at least 32 characters. */
-      secret: z.string().min(32),
+      /** HS256 shared secret, at least 32 characters (env `LIVEHUB_JWT_SECRET` / `--jwt-secret` in the CLI). */
+      secret: z.string().min(32).optional(),
+      /** A PEM public key (SPKI `-----BEGIN PUBLIC KEY-----` or an X.509 certificate); RSA, EC or Ed25519. */
+      publicKey: z.string().optional(),
+      /** A JWKS URL (e.g. `https://issuer/.well-known/jwks.json`); tokens name their key by `kid`. */
+      jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** JWKS: how long fetched keys are trusted before a refetch (ms). Default 10 min (jose's). */
+      jwksCacheMaxAgeMs: z.number().int().min(0).default(600_000),
+      /** JWKS: least time between two refetches, e.g. on an unknown `kid` after a rotation (ms). Default 30 s (jose's). */
+      jwksCooldownMs: z.number().int().min(0).default(30_000),
+      /**
+       * Accepted `alg`s. Default: `HS256` for `secret`; for `publicKey` the one its key type signs
+       * (RSA `RS256`, P-256 `ES256`, P-384 `ES384`, P-521 `ES512`, Ed25519 `EdDSA`); for `jwksUrl`
+       * `RS256`, `ES256`, `PS256`, `EdDSA`.
+       */
+      algorithms: z.array(z.string().min(1)).min(1).optional(),
       issuer: z.string().optional(),
       audience: z.string().optional(),
+      /** Leeway for `exp`, `nbf` and `iat` against clock drift between issuer and hub (s). Default 0. */
+      clockToleranceSec: z.number().int().min(0).max(3600).default(0),
       /** Refuse peers without a token. Default true. */
       required: z.boolean().default(true),
     })
+    .refine((a) => [a.secret, a.publicKey, a.jwksUrl].filter((k) => k !== undefined).length === 1, {
+      message: 'give exactly one of secret, publicKey, jwksUrl',
+    })
     .optional(),
+  /** Browser safety: Origin and Host checks, CORS (see docs/security.md). */
+  browser: z
+    .object({
+      /**
+       * Origins (`scheme://host[:port]`) whose pages may use the hub cross-origin: WebSocket, SSE
+       * and the HTTP API through CORS. `'*'` allows any. Requests without `Origin` (non-browser
+       * clients) and same-origin pages are always allowed. Default `[]`: no cross-origin page.
+       */
+      allowedOrigins: z
+        .array(z.string().refine((o) => o === '*' || normalizeOrigin(o) !== undefined, 'must be * or an origin like https://app.example.com (no path)'))
+        .default([]),
+      /**
+       * `Host` names served beyond IP literals, `localhost`, `*.localhost` and the bound `host`
+       * (DNS rebinding guard). `.example.com` allows its subdomains; `'*'` turns the check off
+       * (only behind a proxy that checks Host). Default `[]`.
+       */
+      allowedHosts: z.array(z.string().regex(/^(\*|\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?)$/, 'must be *, a host name or .domain')).default([]),
+      /** How long browsers may cache a CORS preflight answer (s). Default 600. */
+      corsMaxAgeSec: z.number().int().min(0).max(86_400).default(600),
+    })
+    .prefault({}),
   /** A WebSocket peer that connected without a token has this long to send `auth` (ms). Default 5000. */
   authTimeoutMs: z.number().int().min(1).default(5000),
   /**

@@ -2,9 +2,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { AuthMessage, CloseCode, SUBPROTOCOL } from '@livehub/protocol';
+import { AuthMessage, CloseCode, ErrorCodes, SUBPROTOCOL } from '@livehub/protocol';
 import type { Authenticator, Principal } from '../auth.js';
 import { isHubError } from '../errors.js';
+import type { BrowserGuard } from '../http/browser-guard.js';
 import type { Hub } from '../hub/hub.js';
 import { clientIdOf, requestUrl, tokenOf } from './peer-identity.js';
 import { WsSink } from './ws-sink.js';
@@ -16,6 +17,8 @@ export interface WebSocketOptions {
   /** How long a peer that came without a token has to send `auth` when auth is required. */
   authTimeoutMs: number;
   authenticator: Authenticator;
+  /** Host and Origin checks, the same as the HTTP API's. */
+  browserGuard: BrowserGuard;
   log: Logger;
 }
 
@@ -51,6 +54,10 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', destroyOnError);
+    // Before the handshake: a cross-origin page or a rebound name never gets a socket (browsers
+    // apply no CORS to WebSockets; this is the only check there is).
+    const refused = opts.browserGuard.refusal(req.headers);
+    if (refused) return reject(socket, ErrorCodes[refused].status, refused === 'host_not_allowed' ? 'Misdirected Request' : 'Forbidden');
     const url = requestUrl(req);
     if (!url) return reject(socket, 400, 'Bad Request');
     if (url.pathname !== '/ws') return reject(socket, 404, 'Not Found');
