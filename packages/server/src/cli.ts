@@ -101,9 +101,13 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 function warnIfOpen(options: ResolvedHubOptions, url: string): void {
   if (options.auth !== undefined || options.authenticator !== undefined) return;
   if (LOOPBACK.test(options.host)) {
-    process.stderr.write(`livehub: warning: no auth configured: every local process and page of an allowed origin can read and write everything on ${url} (set LIVEHUB_JWT_SECRET)\n`);
+    process.stderr.write(
+      `livehub: warning: no auth configured: every local process and page of an allowed origin can read and write everything on ${url} (set LIVEHUB_JWT_SECRET)\n`,
+    );
   } else {
-    process.stderr.write(`livehub: WARNING: NO AUTH and bound to ${options.host}: ANYONE WHO CAN REACH ${url} CAN READ AND WRITE EVERYTHING (set LIVEHUB_JWT_SECRET, or bind 127.0.0.1)\n`);
+    process.stderr.write(
+      `livehub: WARNING: NO AUTH and bound to ${options.host}: ANYONE WHO CAN REACH ${url} CAN READ AND WRITE EVERYTHING (set LIVEHUB_JWT_SECRET, or bind 127.0.0.1)\n`,
+    );
   }
 }
 

@@ -48,7 +48,7 @@ function parsePublicKey(pem: string): KeyObject {
   try {
     return pem.includes('BEGIN CERTIFICATE') ? new X509Certificate(pem).publicKey : createPublicKey(pem);
   } catch (err) {
-    throw new TypeError(`auth.publicKey is not a PEM public key or certificate (${err instanceof Error ? err.message : String(err)})`);
+    throw new TypeError(`auth.publicKey is not a PEM public key or certificate (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
 }
 

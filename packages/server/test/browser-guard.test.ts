@@ -97,10 +97,13 @@ describe('Origin checks (WebSocket, SSE, HTTP API)', () => {
 
     const created = await new Promise<RawReply>((resolve, reject) => {
       const url = new URL('/api/c/agent', h.url);
-      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: url.pathname, headers: { origin: APP, 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' }));
-      });
+      const req = request(
+        { host: url.hostname, port: url.port, method: 'POST', path: url.pathname, headers: { origin: APP, 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' }));
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify({ id: 'a1' }));
     });
@@ -150,7 +153,8 @@ describe('Host allowlist (DNS rebinding)', () => {
   it('accepts configured names and subdomains of a configured .domain, and everything with *', async () => {
     const h = await hub({ browser: { allowedHosts: ['hub.internal', '.example.com'] } });
     for (const host of ['hub.internal', 'a.example.com', 'b.c.example.com']) expect((await http(h.url, 'GET', '/healthz', { host })).status, host).toBe(200);
-    for (const host of ['example.com.evil', 'hub.internal.evil', 'xexample.com']) expect((await http(h.url, 'GET', '/healthz', { host })).status, host).toBe(421);
+    for (const host of ['example.com.evil', 'hub.internal.evil', 'xexample.com'])
+      expect((await http(h.url, 'GET', '/healthz', { host })).status, host).toBe(421);
     const open = await hub({ browser: { allowedHosts: ['*'] } });
     expect((await http(open.url, 'GET', '/healthz', { host: 'attacker.example' })).status).toBe(200);
   });

@@ -25,7 +25,11 @@ describe('livehub serve: JWT secret and the open-hub warning', () => {
     defer(() => killIfRunning(p));
     return p;
   };
-  const warningsOf = (p: HubProcess): string[] => p.output().split('\n').filter((l) => /warning/i.test(l) && l.startsWith('livehub:'));
+  const warningsOf = (p: HubProcess): string[] =>
+    p
+      .output()
+      .split('\n')
+      .filter((l) => /warning/i.test(l) && l.startsWith('livehub:'));
 
   it('LIVEHUB_JWT_SECRET turns auth on, without a warning', async () => {
     const p = await start([], { LIVEHUB_JWT_SECRET: SECRET });
