@@ -87,16 +87,16 @@ describe('outbound memory bounds', () => {
       ws.send(JSON.stringify({ type: 'sync_request', id: 1, since: 0, limit: 10000 }));
       sockets.push(ws);
     }
-    await waitFor(
-      () => server.hub.clients().filter((c) => c.sent >= 2).length === 5,
-      'every stalled socket to get its page',
-    );
+    await waitFor(() => server.hub.clients().filter((c) => c.sent >= 2).length === 5, 'every stalled socket to get its page');
     await waitFor(() => server.hub.outboundBytes <= 6 * MiB, 'the node to shed backlogs');
     // The stalled peers read again: a shed one finds its close after what was sent.
     for (const ws of sockets) (ws as unknown as { _socket: { resume(): void } })._socket.resume();
     for (let i = 0; i < 20; i++) await server.publish('session:b', 'tick', { i });
     await bystander.until((all) => all.filter((m) => m.type === 'event' && m.event === 'tick').length === 20);
-    await waitFor(() => codes.includes(CloseCode.SlowConsumer), () => `a stalled socket closed 4408 (closes so far: ${codes.join(',')})`);
+    await waitFor(
+      () => codes.includes(CloseCode.SlowConsumer),
+      () => `a stalled socket closed 4408 (closes so far: ${codes.join(',')})`,
+    );
     expect(bystander.closeCode).toBeUndefined();
   });
 });

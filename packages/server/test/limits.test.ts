@@ -6,6 +6,7 @@ import { api, perTest } from './helpers/hub-fixture.js';
 import { SseTestClient } from './helpers/sse-client.js';
 import { TestClient } from './helpers/ws-client.js';
 import { waitFor } from '../../../test/helpers/wait-for.js';
+import { wsText } from '../../../test/helpers/ws-text.js';
 
 const SECRET = 'limits-secret-limits-secret-limits!!';
 const token = (sub: string): Promise<string> =>
@@ -21,7 +22,7 @@ function attempt(url: string, query = ''): Promise<{ welcomed: boolean; code?: n
   ws.on('error', () => undefined);
   return new Promise((resolve) => {
     ws.on('message', (d) => {
-      if ((JSON.parse(d.toString()) as { type?: string }).type === 'welcome') resolve({ welcomed: true, ws });
+      if ((JSON.parse(wsText(d)) as { type?: string }).type === 'welcome') resolve({ welcomed: true, ws });
     });
     ws.on('close', (code, reason) => resolve({ welcomed: false, code, reason: reason.toString(), ws }));
   });

@@ -237,7 +237,10 @@ export class Hub {
     const bySize = [...this.registry.all()].filter((s) => s.closeReason === undefined).sort((a, b) => b.writer.pendingBytes - a.writer.pendingBytes);
     for (const session of bySize) {
       if (this.budget.total <= this.budget.maxBytes) return;
-      this.log.warn({ clientId: session.clientId, connId: session.info.connId, bytes: session.writer.pendingBytes }, 'node outbound bound exceeded: closing the largest backlog');
+      this.log.warn(
+        { clientId: session.clientId, connId: session.info.connId, bytes: session.writer.pendingBytes },
+        'node outbound bound exceeded: closing the largest backlog',
+      );
       session.close(CloseCode.SlowConsumer, 'node outbound queue over limit');
     }
   }

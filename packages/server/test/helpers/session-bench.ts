@@ -25,7 +25,14 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
   let head = 0;
   let ids = 0;
   const sink = new FakeSink();
-  const config: SessionConfig = { maxQueueBytes: 1 << 24, maxBadFrames: 3, maxSnapshotRecords: 1000, replayPageSize: 100, limits: resolveOptions().limits, ...opts.config };
+  const config: SessionConfig = {
+    maxQueueBytes: 1 << 24,
+    maxBadFrames: 3,
+    maxSnapshotRecords: 1000,
+    replayPageSize: 100,
+    limits: resolveOptions().limits,
+    ...opts.config,
+  };
   const session = new Session(
     sink,
     { connId: 1, clientId: 'c1', transport: 'websocket', remote: 'test', userAgent: undefined },
