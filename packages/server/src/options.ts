@@ -72,8 +72,8 @@ export const HubOptionsSchema = z.object({
       maxConnectionsPerPrincipal: z.number().int().min(1).default(100),
       /** Sustained inbound frames per second on one connection (token bucket refill); over it the connection is closed 1008. Default 100. */
       messagesPerSecond: z.number().min(0.001).default(100),
-      /** Inbound frames a connection may send at once above the sustained rate (bucket size). Default 500. */
-      messageBurst: z.number().int().min(1).default(500),
+      /** Inbound frames a connection may send at once above the sustained rate (bucket size). Above `maxSubscriptionsPerConnection`, so a reconnecting client can resubscribe everything at once. Default 2,000. */
+      messageBurst: z.number().int().min(1).default(2000),
       /** Largest `sync_request` page in changes, whatever its `limit` asks; more pages follow with `more: true`. Default 1,000. */
       syncPageChanges: z.number().int().min(1).max(10_000).default(1000),
       /** Largest `sync_request` page in encoded bytes (at least one change is always sent). Default 1 MiB. */
