@@ -68,6 +68,8 @@ export const ErrorCodes = {
   shutting_down: { status: 503, message: 'Hub is shutting down' },
   slow_consumer: { status: 503, message: 'Outbound queue over its limit' },
   too_many_connections: { status: 429, message: 'Too many connections' },
+  too_many_subscriptions: { status: 429, message: 'Too many subscriptions on this connection' },
+  too_many_requests: { status: 429, message: 'Too many requests waiting on this connection' },
   internal: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -63,6 +63,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     feedPollMs: options.feedPollMs,
     shutdownGraceMs: options.shutdownGraceMs,
     serverName: `livehub/${VERSION}`,
+    limits: options.limits,
   });
   const collections = new CollectionService(store, registry, bus, log);
 

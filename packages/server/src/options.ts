@@ -62,6 +62,44 @@ export const HubOptionsSchema = z.object({
     .default(16 * 1024 * 1024),
   /** Bad frames tolerated per connection per heartbeat interval before closing with 4400. Default 50. */
   maxBadFrames: z.number().int().min(1).default(50),
+  /** Per-connection and node-wide resource limits (docs/security.md, "Limits"). */
+  limits: z
+    .object({
+      /** Subscriptions one connection may hold (`system` included); one more is refused with `too_many_subscriptions` (429), the connection stays. Default 1,000. */
+      maxSubscriptionsPerConnection: z.number().int().min(1).default(1000),
+      /** Open connections (WS and SSE) from one remote address; one more is refused: WS close 4429, SSE HTTP 429 `too_many_connections`. Default 1,000. */
+      maxConnectionsPerAddress: z.number().int().min(1).default(1000),
+      /** Open connections of one authenticated principal (`sub`; the anonymous principal is not counted, the address limit covers it). Refused like the address limit. Default 100. */
+      maxConnectionsPerPrincipal: z.number().int().min(1).default(100),
+      /** Sustained inbound frames per second on one connection (token bucket refill); over it the connection is closed 1008. Default 100. */
+      messagesPerSecond: z.number().min(0.001).default(100),
+      /** Inbound frames a connection may send at once above the sustained rate (bucket size). Above `maxSubscriptionsPerConnection`, so a reconnecting client can resubscribe everything at once. Default 2,000. */
+      messageBurst: z.number().int().min(1).default(2000),
+      /** Largest `sync_request` page in changes, whatever its `limit` asks; more pages follow with `more: true`. Default 1,000. */
+      syncPageChanges: z.number().int().min(1).max(10_000).default(1000),
+      /** Largest `sync_request` page in encoded bytes (at least one change is always sent). Default 1 MiB. */
+      syncPageBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(1024 * 1024),
+      /**
+       * A `sync_request` is answered only once the connection's outbound backlog is at most this many bytes
+       * (it waits for the socket to drain); at most 4 wait per connection, more are refused `too_many_requests`. Default 1 MiB.
+       */
+      syncInFlightBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(1024 * 1024),
+      /** Outbound bytes queued across all connections of this node; over it the connections with the largest backlogs are closed 4408 until it is under. Default 256 MiB. */
+      maxTotalQueueBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(256 * 1024 * 1024),
+    })
+    .prefault({}),
   /** Largest `snapshot` a subscribe may return; larger is refused with `snapshot_too_large`. Default 10,000. */
   maxSnapshotRecords: z.number().int().min(1).default(10_000),
   /** Changes read per page during a replay. Default 1,000. */

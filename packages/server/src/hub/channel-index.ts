@@ -3,17 +3,21 @@ import type { Subscription } from './subscription.js';
 /** Channel name → its subscriptions on this node. */
 export class ChannelIndex {
   private readonly byChannel = new Map<string, Set<Subscription>>();
+  /** Subscriptions across all channels, kept as they come and go: the gauge reads it per subscribe. */
+  private total = 0;
 
   add(sub: Subscription): void {
     let set = this.byChannel.get(sub.channel.name);
     if (!set) this.byChannel.set(sub.channel.name, (set = new Set()));
+    if (set.has(sub)) return;
     set.add(sub);
+    this.total++;
   }
 
   remove(sub: Subscription): void {
     const set = this.byChannel.get(sub.channel.name);
-    if (!set) return;
-    set.delete(sub);
+    if (!set?.delete(sub)) return;
+    this.total--;
     if (set.size === 0) this.byChannel.delete(sub.channel.name);
   }
 
@@ -26,9 +30,8 @@ export class ChannelIndex {
     return [...this.byChannel].map(([channel, set]) => ({ channel, subscribers: set.size }));
   }
 
+  /** Subscriptions in the index; O(1). */
   get size(): number {
-    let n = 0;
-    for (const s of this.byChannel.values()) n += s.size;
-    return n;
+    return this.total;
   }
 }

@@ -9,7 +9,7 @@ import {
   parseChannel,
   type ChannelCount,
 } from '@livehub/protocol';
-import type { Authenticator, Principal } from '../auth.js';
+import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
 import type { Bus, BusMessage } from '../bus/bus.js';
 import { encodeJson } from '../encodable.js';
 import { HubError } from '../errors.js';
@@ -18,6 +18,8 @@ import type { ChangeFilter, Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
 import { ChangeFeed } from './change-feed.js';
 import { Fanout } from './fanout.js';
+import type { LimitsConfig } from './limits.js';
+import { OutboundBudget } from './outbound-budget.js';
 import { RateTracker } from './rate-tracker.js';
 import { Registry, type ClientSummary } from './registry.js';
 import { Session, type ConnectionInfo, type SessionDeps } from './session.js';
@@ -36,6 +38,7 @@ export interface HubConfig {
   /** How long peers get to finish the close handshake at shutdown before they are cut. */
   shutdownGraceMs: number;
   serverName: string;
+  limits: LimitsConfig;
 }
 
 /**
@@ -48,6 +51,7 @@ export class Hub {
   private readonly feed: ChangeFeed;
   private readonly fanout: Fanout;
   private readonly sessionDeps: SessionDeps;
+  private readonly budget: OutboundBudget;
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribeBus: (() => void) | undefined;
   private nextConnId = 1;
@@ -64,6 +68,7 @@ export class Hub {
     private readonly log: Logger,
     private readonly config: HubConfig,
   ) {
+    this.budget = new OutboundBudget(config.limits.maxTotalQueueBytes, () => this.shed());
     this.fanout = new Fanout(this.registry, visibility, metrics, this.rates);
     this.feed = new ChangeFeed(
       store,
@@ -80,6 +85,7 @@ export class Hub {
       log,
       config,
       index: this.registry.index,
+      budget: this.budget,
       head: () => this.feed.head,
       publish: (channel, event, data) => this.publish(channel, event, data),
     };
@@ -129,6 +135,11 @@ export class Hub {
     await this.bus.publish({ kind: 'ephemeral', event: { channel: SYSTEM_CHANNEL, event, dataJson, timestamp: new Date().toISOString(), clientId } });
   }
 
+  /** Outbound bytes queued across every connection of this node (writer queues and transport buffers). */
+  get outboundBytes(): number {
+    return this.budget.total;
+  }
+
   get connectionCount(): number {
     return this.registry.size;
   }
@@ -157,6 +168,7 @@ export class Hub {
    * The transport adapter feeds its frames to `session.receive` and reports its end to `closed`.
    */
   open(sink: Sink, peer: Omit<ConnectionInfo, 'connId'>, principal: Principal): Session {
+    this.admit(peer.remote, principal);
     const info: ConnectionInfo = { connId: this.nextConnId++, ...peer };
     const session = new Session(sink, info, principal, this.sessionDeps);
     this.registry.add(session);
@@ -173,6 +185,22 @@ export class Hub {
       protocol: PROTOCOL_VERSION,
     });
     return session;
+  }
+
+  /**
+   * Throws `too_many_connections` if one more connection from `remote` or of `principal` would go
+   * over the limits. `open` checks it too; a transport calls it first to refuse in its own terms
+   * (WS close 4429, SSE HTTP 429). The anonymous principal is every peer of an open hub: only
+   * its addresses are counted.
+   */
+  admit(remote: string, principal: Principal): void {
+    const { maxConnectionsPerAddress, maxConnectionsPerPrincipal } = this.config.limits;
+    if (this.registry.ofAddress(remote) >= maxConnectionsPerAddress) {
+      throw new HubError('too_many_connections', `${maxConnectionsPerAddress} connections from this address are open (the most allowed)`);
+    }
+    if (principal.sub !== ANONYMOUS.sub && this.registry.ofPrincipal(principal.sub) >= maxConnectionsPerPrincipal) {
+      throw new HubError('too_many_connections', `${maxConnectionsPerPrincipal} connections of this principal are open (the most allowed)`);
+    }
   }
 
   /** The transport is gone (closed by either side, or dropped). */
@@ -199,6 +227,22 @@ export class Hub {
   refused(code: number, reason: string, clientId: string): void {
     this.metrics.disconnects.inc({ code: String(code) });
     this.log.info({ clientId, code, reason }, 'client refused');
+  }
+
+  /**
+   * The node's outbound bytes are over `maxTotalQueueBytes`: the connections with the largest
+   * backlogs (the slowest consumers) are closed 4408, largest first, until the total is under it.
+   */
+  private shed(): void {
+    const bySize = [...this.registry.all()].filter((s) => s.closeReason === undefined).sort((a, b) => b.writer.pendingBytes - a.writer.pendingBytes);
+    for (const session of bySize) {
+      if (this.budget.total <= this.budget.maxBytes) return;
+      this.log.warn(
+        { clientId: session.clientId, connId: session.info.connId, bytes: session.writer.pendingBytes },
+        'node outbound bound exceeded: closing the largest backlog',
+      );
+      session.close(CloseCode.SlowConsumer, 'node outbound queue over limit');
+    }
   }
 
   private beat(): void {

@@ -11,6 +11,9 @@ export type { ClientSummary };
 export class Registry {
   private readonly sessions = new Set<Session>();
   private readonly byClientId = new Map<string, Set<Session>>();
+  /** Open sessions per remote address and per principal `sub`, for the connection limits. */
+  private readonly perAddress = new Counts();
+  private readonly perPrincipal = new Counts();
   /** Channel name → subscriptions; sessions add and remove their own. */
   readonly index = new ChannelIndex();
   private emptyWaiters: Array<() => void> = [];
@@ -20,6 +23,18 @@ export class Registry {
     let set = this.byClientId.get(session.clientId);
     if (!set) this.byClientId.set(session.clientId, (set = new Set()));
     set.add(session);
+    this.perAddress.inc(session.info.remote);
+    this.perPrincipal.inc(session.openedAs);
+  }
+
+  /** Open sessions from `remote`. */
+  ofAddress(remote: string): number {
+    return this.perAddress.get(remote);
+  }
+
+  /** Open sessions of principal `sub` (as it was when each opened). */
+  ofPrincipal(sub: string): number {
+    return this.perPrincipal.get(sub);
   }
 
   /** False if the session was not (or no longer) registered. */
@@ -28,6 +43,8 @@ export class Registry {
     const set = this.byClientId.get(session.clientId);
     set?.delete(session);
     if (set?.size === 0) this.byClientId.delete(session.clientId);
+    this.perAddress.dec(session.info.remote);
+    this.perPrincipal.dec(session.openedAs);
     if (this.sessions.size === 0) {
       const waiters = this.emptyWaiters;
       this.emptyWaiters = [];
@@ -82,5 +99,24 @@ export class Registry {
 
   channels(): Array<{ channel: string; subscribers: number }> {
     return this.index.counts();
+  }
+}
+
+/** A multiset of strings: count per key, keys at zero dropped. */
+class Counts {
+  private readonly map = new Map<string, number>();
+
+  get(key: string): number {
+    return this.map.get(key) ?? 0;
+  }
+
+  inc(key: string): void {
+    this.map.set(key, this.get(key) + 1);
+  }
+
+  dec(key: string): void {
+    const n = this.get(key) - 1;
+    if (n > 0) this.map.set(key, n);
+    else this.map.delete(key);
   }
 }

@@ -13,17 +13,20 @@ import {
   type TransportKind,
 } from '@livehub/protocol';
 import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
-import { readChanges } from '../collections/changes-reader.js';
 import { HubError, isHubError } from '../errors.js';
 import type { HubMetrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
 import type { ChannelIndex } from './channel-index.js';
 import { decodeFrame } from './frame-decoder.js';
+import type { LimitsConfig } from './limits.js';
+import type { OutboundBudget } from './outbound-budget.js';
 import type { Outbox } from './outbox.js';
 import type { Sink } from './sink.js';
 import { syncSubscription } from './subscribe-flow.js';
 import { Subscription } from './subscription.js';
+import { SyncRequests } from './sync-requests.js';
+import { TokenBucket } from './token-bucket.js';
 import { Writer } from './writer.js';
 
 export type { TransportKind };
@@ -42,6 +45,7 @@ export interface SessionConfig {
   maxBadFrames: number;
   maxSnapshotRecords: number;
   replayPageSize: number;
+  limits: LimitsConfig;
 }
 
 /** What a session needs from its node: shared parts, never the node itself (no import cycle). */
@@ -54,6 +58,8 @@ export interface SessionDeps {
   config: SessionConfig;
   /** The registry's channel index: a session adds and removes its own subscriptions there. */
   index: ChannelIndex;
+  /** The node's outbound bound, which every session's writer reports to. */
+  budget: OutboundBudget;
   /** Last seq the node fanned out. */
   head(): number;
   publish(channel: string, event: string, data: unknown): Promise<void>;
@@ -77,9 +83,13 @@ export class Session {
   badFrames = 0;
   received = 0;
   principal: Principal;
+  /** The principal's `sub` at open: the key the per-principal connection count holds it under. */
+  readonly openedAs: string;
   closeReason: string | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private disposed = false;
+  private readonly rate: TokenBucket;
+  private readonly syncs: SyncRequests;
   private readonly outbox: Outbox = {
     send: (frame, seq) => this.writer.send(frame, seq),
     overflow: (why) => this.close(CloseCode.SlowConsumer, why),
@@ -92,7 +102,15 @@ export class Session {
     private readonly deps: SessionDeps,
   ) {
     this.principal = principal;
-    this.writer = new Writer(sink, deps.config.maxQueueBytes, () => this.close(CloseCode.SlowConsumer, 'outbound queue over limit'));
+    this.openedAs = principal.sub;
+    this.writer = new Writer(sink, deps.config.maxQueueBytes, () => this.close(CloseCode.SlowConsumer, 'outbound queue over limit'), deps.budget);
+    this.rate = new TokenBucket(deps.config.limits.messagesPerSecond, deps.config.limits.messageBurst);
+    this.syncs = new SyncRequests(
+      this.writer,
+      { store: deps.store, visibility: deps.visibility, limits: deps.config.limits, defaultLimit: deps.config.replayPageSize },
+      () => !this.disposed && this.closeReason === undefined,
+      (r) => this.send({ type: 'sync_response', ...r }),
+    );
     sink.onAlive = () => (this.alive = true);
     sink.onDrain = () => this.writer.onDrain();
     this.armExpiry();
@@ -166,6 +184,9 @@ export class Session {
   receive(text: string, isBinary: boolean): void {
     this.alive = true;
     this.received++;
+    if (this.closeReason !== undefined) return;
+    // Every frame counts, good or bad: a flood is refused before it costs a parse.
+    if (!this.rate.take()) return this.close(CloseCode.Policy, 'message rate over limit');
     const frame = decodeFrame(text, isBinary);
     if (!frame.ok) {
       this.deps.metrics.badFrames.inc({ code: frame.code });
@@ -213,12 +234,8 @@ export class Session {
         await this.deps.publish(msg.channel, msg.event, msg.data ?? null);
         if (msg.id !== undefined) this.send({ type: 'ack', id: msg.id });
         return;
-      case 'sync_request': {
-        const { store, visibility, config } = this.deps;
-        const r = await readChanges(store, visibility, { since: msg.since, epoch: msg.epoch, limit: msg.limit ?? config.replayPageSize });
-        this.send({ type: 'sync_response', ...(msg.id !== undefined ? { id: msg.id } : {}), ...r });
-        return;
-      }
+      case 'sync_request':
+        return this.syncs.handle(msg);
     }
   }
 
@@ -232,6 +249,10 @@ export class Session {
     if (!channel) throw new HubError('invalid_channel', `Invalid channel '${msg.channel}'`);
     // A repeated subscribe replaces the old one (e.g. to resume from another position).
     const old = this.subs.get(channel.name);
+    if (!old && this.subs.size >= this.deps.config.limits.maxSubscriptionsPerConnection) {
+      const max = this.deps.config.limits.maxSubscriptionsPerConnection;
+      throw new HubError('too_many_subscriptions', `This connection holds ${max} subscriptions (the most allowed); unsubscribe first`);
+    }
     if (old) this.removeSub(old);
     const sub = new Subscription(this.outbox, channel, msg.id, MAX_SYNC_BUFFER);
     this.addSub(sub);

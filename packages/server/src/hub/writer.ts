@@ -1,3 +1,4 @@
+import type { OutboundBudget } from './outbound-budget.js';
 import type { OutMessage, Sink } from './sink.js';
 
 /** At most this much goes into one batched write, so a replay never builds one giant frame. */
@@ -21,12 +22,23 @@ export class Writer {
   private readonly waiters = new Set<{ lowWater: number; resolve: () => void }>();
   /** Messages written to the sink, for metrics. */
   sent = 0;
+  /** The backlog last reported to the node's budget. */
+  private accounted = 0;
 
   constructor(
     private readonly sink: Sink,
     private readonly maxQueueBytes: number,
     private readonly onOverflow: () => void,
+    private readonly budget?: OutboundBudget,
   ) {}
+
+  /** Reports this writer's backlog change to the node-wide budget. */
+  private account(): void {
+    if (!this.budget) return;
+    const now = this.closed ? 0 : this.pendingBytes;
+    this.budget.adjust(now - this.accounted);
+    this.accounted = now;
+  }
 
   send(frame: string, seq?: number): void {
     if (this.closed) return;
@@ -39,6 +51,7 @@ export class Writer {
     }
     this.queue.push(seq === undefined ? { frame } : { frame, seq });
     this.queuedBytes += frame.length;
+    this.account();
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
@@ -61,6 +74,7 @@ export class Writer {
 
   /** The sink handed bytes to the OS (its `onDrain`): waiters under their low water go on. */
   onDrain(): void {
+    this.account();
     if (this.waiters.size === 0) return;
     const pending = this.closed ? 0 : this.pendingBytes;
     for (const w of this.waiters) {

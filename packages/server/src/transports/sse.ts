@@ -48,6 +48,8 @@ export function registerSse(app: FastifyInstance, hub: Hub): void {
     const channels = [...positions.keys()];
     if (channels.length === 0 || channels.length > MAX_CHANNELS) throw new HubError('invalid_query', `Give 1 to ${MAX_CHANNELS} channels`);
     if (hub.isClosing) throw new HubError('shutting_down');
+    // Refused while it can still be an HTTP status (429); `open` below checks the same, in the node.
+    hub.admit(req.ip, req.principal);
     const lastEventId = req.headers['last-event-id'];
     // An EventSource's Last-Event-ID is a position for every channel of the stream (see SseSink).
     const resumeAll = typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? Number(lastEventId) : undefined;

@@ -135,11 +135,14 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
     if (ws.readyState !== ws.OPEN) return;
 
     if (refusedWith !== undefined) return;
-    const session = hub.open(
-      new WsSink(ws),
-      { clientId, transport: 'websocket', remote: req.socket.remoteAddress ?? 'unknown', userAgent: req.headers['user-agent'] },
-      principal,
-    );
+    const remote = req.socket.remoteAddress ?? 'unknown';
+    try {
+      hub.admit(remote, principal);
+    } catch (err) {
+      if (isHubError(err) && err.code === 'too_many_connections') return refuse(CloseCode.TooManyConnections, err.message);
+      throw err;
+    }
+    const session = hub.open(new WsSink(ws), { clientId, transport: 'websocket', remote, userAgent: req.headers['user-agent'] }, principal);
     ws.on('close', (code, reason) => hub.closed(session, code, reason.toString()));
     ws.off('message', keep);
     // The session gets plain text: it knows nothing of `ws` buffers.

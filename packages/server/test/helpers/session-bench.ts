@@ -2,6 +2,8 @@ import { pino } from 'pino';
 import { anonymousAuthenticator, type Authenticator } from '../../src/auth.js';
 import { CollectionRegistry } from '../../src/config/collection-config.js';
 import { ChannelIndex } from '../../src/hub/channel-index.js';
+import { OutboundBudget } from '../../src/hub/outbound-budget.js';
+import { resolveOptions } from '../../src/options.js';
 import { Session, type SessionConfig } from '../../src/hub/session.js';
 import { HubMetrics } from '../../src/metrics.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -23,7 +25,14 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
   let head = 0;
   let ids = 0;
   const sink = new FakeSink();
-  const config: SessionConfig = { maxQueueBytes: 1 << 24, maxBadFrames: 3, maxSnapshotRecords: 1000, replayPageSize: 100, ...opts.config };
+  const config: SessionConfig = {
+    maxQueueBytes: 1 << 24,
+    maxBadFrames: 3,
+    maxSnapshotRecords: 1000,
+    replayPageSize: 100,
+    limits: resolveOptions().limits,
+    ...opts.config,
+  };
   const session = new Session(
     sink,
     { connId: 1, clientId: 'c1', transport: 'websocket', remote: 'test', userAgent: undefined },
@@ -36,6 +45,7 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
       log: pino({ level: 'silent' }),
       config,
       index,
+      budget: new OutboundBudget(Number.MAX_SAFE_INTEGER, () => undefined),
       head: () => head,
       publish: async (channel, event, data) => void published.push({ channel, event, data }),
     },

@@ -1,0 +1,74 @@
+import type { ChangesResponse, SyncRequestMessage } from '@livehub/protocol';
+import { readChanges } from '../collections/changes-reader.js';
+import { HubError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { Visibility } from '../visibility.js';
+import type { LimitsConfig } from './limits.js';
+import type { Writer } from './writer.js';
+
+/** `sync_request`s one connection may have waiting for its socket to drain; more are refused. */
+export const MAX_WAITING_SYNCS = 4;
+
+/**
+ * Cuts a page to at most `maxBytes` of encoded changes (at least one change, so paging always
+ * advances); a cut page says `more` and its `seq` is the last change it holds, where the next
+ * request resumes.
+ */
+export function boundedSyncPage(page: ChangesResponse, maxBytes: number): ChangesResponse {
+  let bytes = 0;
+  for (let i = 0; i < page.changes.length; i++) {
+    bytes += JSON.stringify(page.changes[i]).length + 1;
+    if (bytes > maxBytes && i > 0) {
+      const kept = page.changes.slice(0, i);
+      return { ...page, changes: kept, seq: kept[kept.length - 1]!.seq, more: true };
+    }
+  }
+  return page;
+}
+
+export interface SyncDeps {
+  store: Store;
+  visibility: Visibility;
+  limits: LimitsConfig;
+  /** Page size when the request gives no `limit`. */
+  defaultLimit: number;
+}
+
+/**
+ * One connection's `sync_request`s, answered one at a time, each read from the log only once the
+ * connection's backlog is at most `syncInFlightBytes`: a peer that stops reading gets no new page
+ * queued, so what it can make the hub hold is one bounded page beyond that bound.
+ */
+export class SyncRequests {
+  private chain: Promise<void> = Promise.resolve();
+  private waiting = 0;
+
+  constructor(
+    private readonly writer: Writer,
+    private readonly deps: SyncDeps,
+    /** False once the session is closing: a request still waiting is dropped. */
+    private readonly isOpen: () => boolean,
+    private readonly reply: (response: ChangesResponse & { id?: SyncRequestMessage['id'] }) => void,
+  ) {}
+
+  async handle(msg: SyncRequestMessage): Promise<void> {
+    const { store, visibility, limits, defaultLimit } = this.deps;
+    if (this.waiting >= MAX_WAITING_SYNCS) {
+      throw new HubError('too_many_requests', `At most ${MAX_WAITING_SYNCS} sync_request may wait for this connection to drain`);
+    }
+    this.waiting++;
+    const turn = this.chain.then(async () => {
+      await this.writer.drained(limits.syncInFlightBytes);
+      if (!this.isOpen()) return;
+      const limit = Math.min(msg.limit ?? defaultLimit, limits.syncPageChanges);
+      const page = await readChanges(store, visibility, { since: msg.since, epoch: msg.epoch, limit });
+      this.reply({ ...(msg.id !== undefined ? { id: msg.id } : {}), ...boundedSyncPage(page, limits.syncPageBytes) });
+    });
+    this.chain = turn.catch(() => undefined);
+    try {
+      await turn;
+    } finally {
+      this.waiting--;
+    }
+  }
+}
