@@ -6,6 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { http, RequestLog, startLiveHub, testClient, withSideHub, type LiveHub } from './helpers/live-hub.js';
 import { renderLive } from './helpers/render.js';
 
+// These tests count list reads. A client that falls back to SSE or long-poll while the hub restarts
+// (a slow restart makes every round try every transport) reads lists to take positions, which is
+// not a refetch: pin WebSocket so the count is the React layer's alone.
+const WS_ONLY = { transports: ['websocket' as const] };
+
 let hub: LiveHub | undefined;
 let client: LivehubClient | undefined;
 afterEach(async () => {
@@ -32,7 +37,7 @@ describe('live queries across hub restarts', () => {
     await http(hub.url, 'POST', '/api/c/agent', { id: 'a1', name: 'one' });
     await http(hub.url, 'POST', '/api/c/agent', { id: 'a2', name: 'two' });
     const log = new RequestLog();
-    client = testClient(hub.url, log);
+    client = testClient(hub.url, log, WS_ONLY);
     const { result } = renderLive(useAgents, client);
     await waitFor(() => expect(ids(result.current.list.data?.items)).toEqual(['a1', 'a2']));
     await waitFor(() => expect(client!.subscription('agent')?.state).toBe('subscribed'));
@@ -70,7 +75,7 @@ describe('live queries across hub restarts', () => {
       await http(url, 'POST', '/api/c/agent', { id: 'b1', name: 'other' });
     });
     const log = new RequestLog();
-    client = testClient(hub.url, log);
+    client = testClient(hub.url, log, WS_ONLY);
     const { result } = renderLive(useAgents, client);
     await waitFor(() => expect(result.current.a1.data).toMatchObject({ name: 'old' }));
     await waitFor(() => expect(client!.subscription('agent')?.state).toBe('subscribed'));
