@@ -11,7 +11,7 @@ import { CollectionService } from './collections/collection-service.js';
 import { CollectionRegistry } from './config/collection-config.js';
 import { registerChangesRoutes } from './http/changes-routes.js';
 import { registerCollectionRoutes } from './http/collection-routes.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { installJsonBodyParsers } from './http/json-body.js';
 import { registerDashboard } from './http/dashboard.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
@@ -57,23 +57,25 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     heartbeatMs: options.heartbeatMs,
     maxQueueBytes: options.maxQueueBytes,
     maxBadFrames: options.maxBadFrames,
+    maxJsonDepth: options.maxJsonDepth,
     maxSnapshotRecords: options.maxSnapshotRecords,
     replayPageSize: options.replayPageSize,
     feedPollMs: options.feedPollMs,
     shutdownGraceMs: options.shutdownGraceMs,
     serverName: `livehub/${VERSION}`,
   });
-  const collections = new CollectionService(store, registry, bus, log);
+  const collections = new CollectionService(store, registry, bus, log, options.maxJsonDepth);
 
   // Typed as FastifyBaseLogger (not pino's Logger) so the app is the plain FastifyInstance the routes take.
   const httpLog: FastifyBaseLogger = log.child({ component: 'http' });
   const app = Fastify({
     loggerInstance: httpLog,
     bodyLimit: options.maxBodyBytes,
+    frameworkErrors,
     // Per-request logs would drown a write-heavy hub; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
   });
-  installJsonBodyParsers(app);
+  installJsonBodyParsers(app, options.maxJsonDepth);
   installErrorHandler(app);
   installAuthHook(app, authenticator);
   registerCollectionRoutes(app, {

@@ -40,6 +40,8 @@ export interface SessionConfig {
   maxQueueBytes: number;
   /** Bad frames tolerated between two heartbeats; one more closes the session 4400. */
   maxBadFrames: number;
+  /** Frames nested deeper are refused with `too_deep` (a bad frame). */
+  maxJsonDepth: number;
   maxSnapshotRecords: number;
   replayPageSize: number;
 }
@@ -166,7 +168,7 @@ export class Session {
   receive(text: string, isBinary: boolean): void {
     this.alive = true;
     this.received++;
-    const frame = decodeFrame(text, isBinary);
+    const frame = decodeFrame(text, isBinary, this.deps.config.maxJsonDepth);
     if (!frame.ok) {
       this.deps.metrics.badFrames.inc({ code: frame.code });
       this.refuse(frame.code, frame.message, frame.replyId, frame.details);
