@@ -23,7 +23,7 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
   let head = 0;
   let ids = 0;
   const sink = new FakeSink();
-  const config: SessionConfig = { maxQueueBytes: 1 << 24, maxBadFrames: 3, maxSnapshotRecords: 1000, replayPageSize: 100, ...opts.config };
+  const config: SessionConfig = { maxQueueBytes: 1 << 24, maxBadFrames: 3, maxJsonDepth: 64, maxSnapshotRecords: 1000, replayPageSize: 100, ...opts.config };
   const session = new Session(
     sink,
     { connId: 1, clientId: 'c1', transport: 'websocket', remote: 'test', userAgent: undefined },
