@@ -11,7 +11,7 @@ import { CollectionService } from './collections/collection-service.js';
 import { CollectionRegistry } from './config/collection-config.js';
 import { registerChangesRoutes } from './http/changes-routes.js';
 import { registerCollectionRoutes } from './http/collection-routes.js';
-import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { installJsonBodyParsers } from './http/json-body.js';
 import { registerDashboard } from './http/dashboard.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
@@ -72,6 +72,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     loggerInstance: httpLog,
     bodyLimit: options.maxBodyBytes,
     frameworkErrors,
+    clientErrorHandler,
     // Per-request logs would drown a write-heavy hub; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
   });

@@ -1,0 +1,222 @@
+import fc from 'fast-check';
+import { CLIENT_MESSAGE_TYPES } from '@livehub/protocol';
+
+/**
+ * fast-check arbitraries for what an attacker sends a hub: WebSocket frames and HTTP requests.
+ * Each mixes random junk with near-valid input (right shape, wrong types, hostile values), since
+ * near-valid input is what gets past the first checks and reaches the code behind them.
+ */
+
+/** Names that collide with `Object.prototype` members or the hub's own names. */
+const HOSTILE_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '*', 'system', 'agent', 'agent:1', ''];
+
+const deepText = (open: string, close: string) => fc.integer({ min: 1, max: 5000 }).map((n) => open.repeat(n) + close.repeat(n));
+
+/** JSON values a field of a message might be given. */
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom(
+    2 ** 53,
+    -(2 ** 53),
+    1e308,
+    -1,
+    0,
+    1.5,
+    Number.MAX_SAFE_INTEGER + 2,
+    'x'.repeat(129),
+    'x'.repeat(5000),
+    'a::b',
+    ':x',
+    'room:1',
+    ...HOSTILE_NAMES,
+  ),
+  // Around the default maxJsonDepth (64), both sides of it.
+  fc.integer({ min: 1, max: 80 }).map((n) => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown),
+);
+
+/** A message with a real `type` (or a near miss) and random or hostile fields. */
+const nearValidMessage = fc.record(
+  {
+    type: fc.oneof(fc.constantFrom(...CLIENT_MESSAGE_TYPES), fc.constantFrom('Subscribe', 'event', 'welcome', '', ' ping', '__proto__')),
+    id: hostileValue,
+    channel: hostileValue,
+    since: hostileValue,
+    epoch: hostileValue,
+    limit: hostileValue,
+    snapshot: hostileValue,
+    event: hostileValue,
+    data: hostileValue,
+    token: hostileValue,
+    ts: hostileValue,
+    channels: hostileValue,
+  },
+  { requiredKeys: ['type'] },
+);
+
+export type HostileFrame = { text: string } | { binary: Uint8Array };
+
+/** One WebSocket frame: junk text, random JSON, near-valid messages, arrays, deep nesting, binary. */
+export const hostileFrame: fc.Arbitrary<HostileFrame> = fc.oneof(
+  { weight: 4, arbitrary: nearValidMessage.map((m) => ({ text: JSON.stringify(m) })) },
+  { weight: 2, arbitrary: fc.json({ maxDepth: 4 }).map((text) => ({ text })) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((text) => ({ text })) },
+  { weight: 1, arbitrary: nearValidMessage.map((m) => JSON.stringify(m)).chain((t) => fc.nat({ max: t.length }).map((n) => ({ text: t.slice(0, n) }))) },
+  { weight: 1, arbitrary: fc.array(nearValidMessage, { maxLength: 5 }).map((a) => ({ text: JSON.stringify(a) })) },
+  { weight: 1, arbitrary: fc.oneof(deepText('[', ']'), deepText('{"a":', '1}')).map((text) => ({ text })) },
+  { weight: 1, arbitrary: deepText('[', ']').map((d) => ({ text: `{"type":"publish","id":"deep","channel":"room:1","event":"x","data":${d}}` })) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((binary) => ({ binary })) },
+);
+
+/* ---------- HTTP ---------- */
+
+/** Characters node's HTTP client sends raw in a path (it refuses controls and spaces). */
+const pathChar = fc.integer({ min: 0x21, max: 0xff }).map((c) => String.fromCharCode(c));
+const pathText = (maxLength: number) => fc.string({ unit: pathChar, maxLength });
+/** Header values node accepts: printable ASCII and tab. */
+const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 });
+
+const segment = fc.oneof(
+  fc.constantFrom('agent', 'x', 'room', '..', '.', '%00', '%ff', '%', '%E0%A4%A', '%2e%2e', '%2F', 'a'.repeat(200), 'A', ...HOSTILE_NAMES),
+  pathText(24),
+  fc.uint8Array({ maxLength: 12 }).map((b) => [...b].map((x) => '%' + x.toString(16).padStart(2, '0')).join('')),
+);
+
+const routePath = fc.oneof(
+  segment.map((c) => `/api/c/${c}`),
+  fc.tuple(segment, segment).map(([c, id]) => `/api/c/${c}/${id}`),
+  fc.constantFrom(
+    '/api/c/agent',
+    '/api/changes',
+    '/api/events',
+    '/api/publish',
+    '/api/collections',
+    '/api/hub/clients',
+    '/api/hub/stats',
+    '/healthz',
+    '/metrics',
+    '/ws',
+    '/',
+    '//',
+    '/api',
+    '/api/',
+  ),
+  segment.map((s) => `/api/hub/${s}`),
+  segment.map((s) => `/${s}`),
+  fc.array(segment, { maxLength: 6 }).map((s) => '/' + s.join('/')),
+);
+
+const queryKey = fc.oneof(
+  fc.constantFrom(
+    'limit',
+    'cursor',
+    'order',
+    'since',
+    'wait',
+    'channels',
+    'epoch',
+    'token',
+    'clientId',
+    'seconds',
+    'a.b',
+    'a.b.c.d.e',
+    '__proto__[x]',
+    'a[]',
+    ...HOSTILE_NAMES,
+  ),
+  pathText(16),
+);
+const queryValue = fc.oneof(
+  fc.constantFrom(
+    '',
+    '-1',
+    '0',
+    '1',
+    '1.5',
+    '1e400',
+    'NaN',
+    'null',
+    'true',
+    '[]',
+    '{}',
+    '"x"',
+    '-__proto__',
+    '-constructor',
+    'toString',
+    '%ff',
+    '%',
+    'room:1',
+    'agent',
+    '*',
+    'a'.repeat(3000),
+  ),
+  fc.integer().map(String),
+  pathText(30),
+);
+/**
+ * A query string of hostile pairs. A *valid* long-poll hold (`wait` over half a second) is not
+ * hostile input, only a slow reply, so it is shortened: the suite must stay well under a minute.
+ */
+const queryString = fc
+  .array(fc.tuple(queryKey, queryValue), { maxLength: 5 })
+  .map((pairs) => pairs.map(([k, v]) => (k === 'wait' && Number(v) > 0.5 ? [k, '0.1'] : [k, v])).map(([k, v]) => `${k}=${v}`));
+
+const body = fc.oneof(
+  fc.json({ maxDepth: 4 }),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify({ id: v, name: v, data: v })),
+  fc.record({ channel: hostileValue, event: hostileValue, data: hostileValue }).map((v) => JSON.stringify(v)),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  deepText('[', ']'),
+  deepText('{"a":', '1}'),
+  fc.constantFrom(
+    '{"__proto__":{"x":1}}',
+    '{"constructor":{"prototype":{"x":1}}}',
+    '{"id":"a".repeat}',
+    '{"id":1e400}',
+    '{"id":{}}',
+    '\u0000',
+    '{"a":"\\ud800"}',
+  ),
+);
+
+const contentType = fc.oneof(
+  fc.constantFrom(
+    'application/json',
+    'application/merge-patch+json',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/json; charset=utf-16',
+    'application/json; charset=ascii',
+    'APPLICATION/JSON',
+    '',
+  ),
+  headerText,
+);
+
+export interface HostileRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+/** One HTTP request: method, path, query, headers and body each hostile, or not, independently. */
+export const hostileRequest: fc.Arbitrary<HostileRequest> = fc.record({
+  method: fc.constantFrom('GET', 'GET', 'POST', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'FOO'),
+  path: fc.tuple(routePath, fc.option(queryString, { nil: undefined })).map(([p, q]) => (q && q.length ? `${p}?${q.join('&')}` : p)),
+  headers: fc.record(
+    {
+      'content-type': contentType,
+      'if-match': fc.oneof(headerText, fc.constantFrom('"1"', '"0"', '"-1"', '"99999999999999999999"', '*', 'W/"1"')),
+      'x-client-id': fc.oneof(headerText, fc.constantFrom('', 'a'.repeat(300), '__proto__')),
+      authorization: fc.oneof(headerText, fc.constantFrom('Bearer ', 'Bearer a.b.c', 'Basic Zm9vOmJhcg==')),
+      accept: fc.oneof(headerText, fc.constantFrom('text/event-stream', '*/*', 'application/json')),
+      'last-event-id': headerText,
+      'content-encoding': fc.constantFrom('gzip', 'br', 'deflate', 'identity', 'x'),
+      origin: fc.constantFrom('https://evil.example', 'null', ''),
+    },
+    { requiredKeys: [] },
+  ),
+  body: fc.option(body, { nil: undefined }),
+});
