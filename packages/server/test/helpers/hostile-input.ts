@@ -54,11 +54,37 @@ const nearValidMessage = fc.record(
   { requiredKeys: ['type'] },
 );
 
+const requestId = fc.oneof(fc.string({ maxLength: 128 }), fc.maxSafeInteger());
+/** Strings that pass the decoder's type checks and stress the handlers behind it. */
+const channelName = fc.oneof(
+  fc.constantFrom('agent', 'agent:a1', 'room:1', 'room:*', '*', 'system', 'chat', 'a:b:c', 'x'.repeat(300), 'agent:__proto__', 'constructor'),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+);
+const eventName = fc.oneof(fc.constantFrom('x', 'chat.message', 'agent.created', 'a..b', '.x', 'x'.repeat(65)), fc.string({ maxLength: 20 }));
+const since = fc.oneof(fc.nat(), fc.maxSafeNat(), fc.constantFrom('2026-01-31T09:30:00Z', '1970-01-01T00:00:00+00:00', '9999-12-31T23:59:59Z', '2026-02-30T00:00:00Z'));
+
+/** Messages the decoder accepts, with hostile values where the types allow them. */
+const validMessage = fc.oneof(
+  fc.record({ type: fc.constant('subscribe'), id: requestId, channel: channelName, since, epoch: fc.string({ maxLength: 128 }), snapshot: fc.boolean() }, { requiredKeys: ['type', 'id', 'channel'] }),
+  fc.record({ type: fc.constant('unsubscribe'), id: requestId, channel: channelName }),
+  fc.record({ type: fc.constant('publish'), id: requestId, channel: channelName, event: eventName, data: hostileValue }, { requiredKeys: ['type', 'channel', 'event'] }),
+  fc.record({ type: fc.constant('sync_request'), id: requestId, since, epoch: fc.string({ maxLength: 128 }), limit: fc.integer({ min: 1, max: 10_000 }) }, { requiredKeys: ['type', 'since'] }),
+  fc.record({ type: fc.constant('ping'), id: requestId, ts: fc.double() }, { requiredKeys: ['type'] }),
+  fc.record({ type: fc.constant('auth'), token: fc.string({ minLength: 1, maxLength: 200 }) }),
+);
+
+/** A valid message with one field replaced by a hostile value (wrong type, huge, deep, prototype names). */
+const mutatedMessage = fc.tuple(validMessage, fc.constantFrom('id', 'channel', 'since', 'epoch', 'limit', 'snapshot', 'event', 'data', 'token', 'ts'), hostileValue).map(
+  ([m, key, v]) => ({ ...m, [key]: v }),
+);
+
 export type HostileFrame = { text: string } | { binary: Uint8Array };
 
-/** One WebSocket frame: junk text, random JSON, near-valid messages, arrays, deep nesting, binary. */
+/** One WebSocket frame: valid and near-valid messages, junk text, random JSON, arrays, deep nesting, binary. */
 export const hostileFrame: fc.Arbitrary<HostileFrame> = fc.oneof(
-  { weight: 4, arbitrary: nearValidMessage.map((m) => ({ text: JSON.stringify(m) })) },
+  { weight: 3, arbitrary: validMessage.map((m) => ({ text: JSON.stringify(m) })) },
+  { weight: 3, arbitrary: mutatedMessage.map((m) => ({ text: JSON.stringify(m) })) },
+  { weight: 2, arbitrary: nearValidMessage.map((m) => ({ text: JSON.stringify(m) })) },
   { weight: 2, arbitrary: fc.json({ maxDepth: 4 }).map((text) => ({ text })) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((text) => ({ text })) },
   { weight: 1, arbitrary: nearValidMessage.map((m) => JSON.stringify(m)).chain((t) => fc.nat({ max: t.length }).map((n) => ({ text: t.slice(0, n) }))) },
@@ -70,8 +96,14 @@ export const hostileFrame: fc.Arbitrary<HostileFrame> = fc.oneof(
 
 /* ---------- HTTP ---------- */
 
-/** Characters node's HTTP client sends raw in a path (it refuses controls and spaces). */
-const pathChar = fc.integer({ min: 0x21, max: 0xff }).map((c) => String.fromCharCode(c));
+/**
+ * Characters node's HTTP client sends raw in a path (it refuses controls and spaces). Bytes over
+ * 0x7f are rare: node's parser refuses any of them in a request line, so a path with one never
+ * reaches the routes.
+ */
+const pathChar = fc
+  .oneof({ weight: 200, arbitrary: fc.integer({ min: 0x21, max: 0x7e }) }, { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) })
+  .map((c) => String.fromCharCode(c));
 const pathText = (maxLength: number) => fc.string({ unit: pathChar, maxLength });
 /** Header values node accepts: printable ASCII and tab. */
 const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 });
