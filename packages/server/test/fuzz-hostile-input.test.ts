@@ -194,7 +194,9 @@ describe('fuzz: hostile frames and requests against a running hub', () => {
       }),
       { seed: SEED + 1, numRuns: REQUESTS / REQUEST_BATCH, endOnFailure: true },
     );
-    console.log(`fuzz: ${REQUESTS} requests in ${Date.now() - started} ms; statuses ${JSON.stringify(Object.fromEntries(statuses))}; error codes ${JSON.stringify(Object.fromEntries(codes))}`);
+    console.log(
+      `fuzz: ${REQUESTS} requests in ${Date.now() - started} ms; statuses ${JSON.stringify(Object.fromEntries(statuses))}; error codes ${JSON.stringify(Object.fromEntries(codes))}`,
+    );
     expect(sent).toBe(REQUESTS);
     expect(errorLines).toEqual([]);
   }, 60_000);

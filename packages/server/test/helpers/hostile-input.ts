@@ -61,22 +61,35 @@ const channelName = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
 const eventName = fc.oneof(fc.constantFrom('x', 'chat.message', 'agent.created', 'a..b', '.x', 'x'.repeat(65)), fc.string({ maxLength: 20 }));
-const since = fc.oneof(fc.nat(), fc.maxSafeNat(), fc.constantFrom('2026-01-31T09:30:00Z', '1970-01-01T00:00:00+00:00', '9999-12-31T23:59:59Z', '2026-02-30T00:00:00Z'));
+const since = fc.oneof(
+  fc.nat(),
+  fc.maxSafeNat(),
+  fc.constantFrom('2026-01-31T09:30:00Z', '1970-01-01T00:00:00+00:00', '9999-12-31T23:59:59Z', '2026-02-30T00:00:00Z'),
+);
 
 /** Messages the decoder accepts, with hostile values where the types allow them. */
 const validMessage = fc.oneof(
-  fc.record({ type: fc.constant('subscribe'), id: requestId, channel: channelName, since, epoch: fc.string({ maxLength: 128 }), snapshot: fc.boolean() }, { requiredKeys: ['type', 'id', 'channel'] }),
+  fc.record(
+    { type: fc.constant('subscribe'), id: requestId, channel: channelName, since, epoch: fc.string({ maxLength: 128 }), snapshot: fc.boolean() },
+    { requiredKeys: ['type', 'id', 'channel'] },
+  ),
   fc.record({ type: fc.constant('unsubscribe'), id: requestId, channel: channelName }),
-  fc.record({ type: fc.constant('publish'), id: requestId, channel: channelName, event: eventName, data: hostileValue }, { requiredKeys: ['type', 'channel', 'event'] }),
-  fc.record({ type: fc.constant('sync_request'), id: requestId, since, epoch: fc.string({ maxLength: 128 }), limit: fc.integer({ min: 1, max: 10_000 }) }, { requiredKeys: ['type', 'since'] }),
+  fc.record(
+    { type: fc.constant('publish'), id: requestId, channel: channelName, event: eventName, data: hostileValue },
+    { requiredKeys: ['type', 'channel', 'event'] },
+  ),
+  fc.record(
+    { type: fc.constant('sync_request'), id: requestId, since, epoch: fc.string({ maxLength: 128 }), limit: fc.integer({ min: 1, max: 10_000 }) },
+    { requiredKeys: ['type', 'since'] },
+  ),
   fc.record({ type: fc.constant('ping'), id: requestId, ts: fc.double() }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('auth'), token: fc.string({ minLength: 1, maxLength: 200 }) }),
 );
 
 /** A valid message with one field replaced by a hostile value (wrong type, huge, deep, prototype names). */
-const mutatedMessage = fc.tuple(validMessage, fc.constantFrom('id', 'channel', 'since', 'epoch', 'limit', 'snapshot', 'event', 'data', 'token', 'ts'), hostileValue).map(
-  ([m, key, v]) => ({ ...m, [key]: v }),
-);
+const mutatedMessage = fc
+  .tuple(validMessage, fc.constantFrom('id', 'channel', 'since', 'epoch', 'limit', 'snapshot', 'event', 'data', 'token', 'ts'), hostileValue)
+  .map(([m, key, v]) => ({ ...m, [key]: v }));
 
 export type HostileFrame = { text: string } | { binary: Uint8Array };
 
@@ -233,8 +246,25 @@ export interface HostileRequest {
   body: string | undefined;
 }
 
-/** One HTTP request: method, path, query, headers and body each hostile, or not, independently. */
-export const hostileRequest: fc.Arbitrary<HostileRequest> = fc.record({
+const withQuery = (path: string, q: string[] | undefined): string => (q && q.length ? `${path}?${q.join('&')}` : path);
+const jsonHeaders = fc.constantFrom<Record<string, string>>({ 'content-type': 'application/json' }, { 'content-type': 'application/merge-patch+json' });
+const recordId = fc.oneof(fc.constantFrom('a1', 'x'.repeat(128), 'x'.repeat(129), '__proto__', 'constructor', '.', '~'), pathText(12));
+
+/** A request a client could send by mistake or on purpose: a real route, JSON headers, hostile query or body. */
+const nearValidRequest: fc.Arbitrary<HostileRequest> = fc.oneof(
+  fc.record({ method: fc.constant('GET'), path: queryString.map((q) => withQuery('/api/c/agent', q)), headers: fc.constant({}), body: fc.constant(undefined) }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc.tuple(fc.constantFrom('/api/changes', '/api/events', '/api/hub/stats', '/api/c/room'), queryString).map(([p, q]) => withQuery(p, q)),
+    headers: fc.constant({}),
+    body: fc.constant(undefined),
+  }),
+  fc.record({ method: fc.constant('POST'), path: fc.constantFrom('/api/c/agent', '/api/c/room', '/api/publish'), headers: jsonHeaders, body }),
+  fc.record({ method: fc.constantFrom('PUT', 'PATCH', 'DELETE', 'GET'), path: recordId.map((id) => `/api/c/room/${id}`), headers: jsonHeaders, body }),
+);
+
+/** Method, path, query, headers and body each hostile, or not, independently. */
+const wildRequest: fc.Arbitrary<HostileRequest> = fc.record({
   method: fc.constantFrom('GET', 'GET', 'POST', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'FOO'),
   path: fc.tuple(routePath, fc.option(queryString, { nil: undefined })).map(([p, q]) => (q && q.length ? `${p}?${q.join('&')}` : p)),
   headers: fc.record(
@@ -252,3 +282,6 @@ export const hostileRequest: fc.Arbitrary<HostileRequest> = fc.record({
   ),
   body: fc.option(body, { nil: undefined }),
 });
+
+/** One hostile HTTP request: half near-valid (real routes, hostile values), half wild. */
+export const hostileRequest: fc.Arbitrary<HostileRequest> = fc.oneof(nearValidRequest, wildRequest);
