@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isErrorCode } from '@livehub/protocol';
 import { api, startHub } from './helpers/hub-fixture.js';
@@ -111,6 +112,46 @@ describe('hostile input answers a documented 4xx, never a 500', () => {
       expect(res.status, path).toBe(400);
       expect(isErrorCode(res.body?.error?.code), `${path}: ${JSON.stringify(res.body)}`).toBe(true);
     }
+  });
+});
+
+/** Writes raw bytes on a fresh connection and resolves with everything the hub sent back before it closed. */
+function rawHttp(base: string, bytes: string): Promise<string> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+    socket.end(bytes);
+  });
+}
+
+describe('requests node refuses before routing', () => {
+  let hub: Hub;
+  beforeAll(async () => (hub = await startHub()));
+  afterAll(() => hub?.cleanup());
+
+  it('answers an unknown method or a malformed request line with the catalogue body and closes', async () => {
+    for (const bytes of ['FOO /api/c/x HTTP/1.1\r\nHost: a\r\n\r\n', 'GET /api/c/\u00ff HTTP/1.1\r\nHost: a\r\n\r\n', 'GET / HTTP/1.1\r\nBad Header\r\n\r\n']) {
+      const reply = await rawHttp(hub.url, bytes);
+      expect(reply, JSON.stringify(bytes)).toMatch(/^HTTP\/1\.1 400 /);
+      const body = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as { error: { code: string } };
+      expect(body.error.code).toBe('bad_request');
+    }
+  });
+
+  it('answers oversized headers with 431 and the catalogue body', async () => {
+    const reply = await rawHttp(hub.url, `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    expect(reply).toMatch(/^HTTP\/1\.1 431 /);
+    expect(isErrorCode((JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as { error: { code: string } }).error.code)).toBe(true);
+  });
+
+  it('sends no body after refusing a malformed HEAD, so the reply is one response', async () => {
+    const reply = await rawHttp(hub.url, 'HEAD /api/c/\u00ff HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply.endsWith('\r\n\r\n')).toBe(true);
   });
 });
 
