@@ -45,6 +45,7 @@ export const ErrorCodes = {
   binary_unsupported: { status: 400, message: 'Binary frames are not supported; send JSON text' },
   unknown_type: { status: 400, message: 'Unknown message type' },
   bad_request: { status: 400, message: 'Request is malformed' },
+  too_deep: { status: 400, message: 'JSON is nested deeper than maxJsonDepth' },
   invalid_collection: { status: 400, message: 'Collection name must match [a-z][a-z0-9_-]{0,63}' },
   invalid_id: { status: 400, message: 'Record id must match [A-Za-z0-9_.~-]{1,128}' },
   invalid_channel: { status: 400, message: 'Invalid channel name' },

@@ -12,7 +12,7 @@ import { CollectionService } from './collections/collection-service.js';
 import { CollectionRegistry } from './config/collection-config.js';
 import { registerChangesRoutes } from './http/changes-routes.js';
 import { registerCollectionRoutes } from './http/collection-routes.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { installJsonBodyParsers } from './http/json-body.js';
 import { registerDashboard } from './http/dashboard.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
@@ -58,6 +58,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     heartbeatMs: options.heartbeatMs,
     maxQueueBytes: options.maxQueueBytes,
     maxBadFrames: options.maxBadFrames,
+    maxJsonDepth: options.maxJsonDepth,
     maxSnapshotRecords: options.maxSnapshotRecords,
     replayPageSize: options.replayPageSize,
     feedPollMs: options.feedPollMs,
@@ -65,17 +66,19 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     serverName: `livehub/${VERSION}`,
     limits: options.limits,
   });
-  const collections = new CollectionService(store, registry, bus, log);
+  const collections = new CollectionService(store, registry, bus, log, options.maxJsonDepth);
 
   // Typed as FastifyBaseLogger (not pino's Logger) so the app is the plain FastifyInstance the routes take.
   const httpLog: FastifyBaseLogger = log.child({ component: 'http' });
   const app = Fastify({
     loggerInstance: httpLog,
     bodyLimit: options.maxBodyBytes,
+    frameworkErrors,
+    clientErrorHandler,
     // Per-request logs would drown a write-heavy hub; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
   });
-  installJsonBodyParsers(app);
+  installJsonBodyParsers(app, options.maxJsonDepth);
   installErrorHandler(app);
   const browserGuard = new BrowserGuard({ ...options.browser, boundHost: options.host });
   // Before the auth hook: a refused Host or Origin is refused before any token is looked at.

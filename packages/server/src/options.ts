@@ -54,6 +54,13 @@ export const HubOptionsSchema = z.object({
     .int()
     .min(256)
     .default(1024 * 1024),
+  /**
+   * Deepest nesting of JSON the hub accepts: HTTP bodies, WebSocket frames and records written
+   * through `hub.collections` (`{}` is depth 1). Deeper is refused with `too_deep` (400). Kept well
+   * below SQLite's JSON limit of 1,000, past which a stored record breaks its collection's lists.
+   * Default 64.
+   */
+  maxJsonDepth: z.number().int().min(2).max(900).default(64),
   /** Outbound bytes queued for one connection before it is closed as a slow consumer (4408). Default 16 MiB. */
   maxQueueBytes: z
     .number()

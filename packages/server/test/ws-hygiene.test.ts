@@ -74,7 +74,8 @@ describe('bad input on one connection', () => {
   it('answers every malformed request with its error code and keeps the connection open', async () => {
     const c = await TestClient.connect(base, { clientId: 'offender' });
     const longChannel = 'a'.repeat(300);
-    // Parses fine and fits the frame limit, but nests deeper than JSON.stringify can go at fan-out.
+    // Parses fine and fits the frame limit, but nests deeper than maxJsonDepth (and than
+    // JSON.stringify can go at fan-out): refused before it is parsed, without its id.
     const deep = '['.repeat(20_000) + ']'.repeat(20_000);
     const cases: Array<[frame: string | Buffer, code: string, id?: string | number]> = [
       ['{"type":"ping",', 'bad_json'],
@@ -107,7 +108,7 @@ describe('bad input on one connection', () => {
       [JSON.stringify({ type: 'publish', id: 'r2', channel: 'agent:a1', event: 'agent.created', data: {} }), 'reserved_event', 'r2'],
       [JSON.stringify({ type: 'publish', id: 'sys', channel: 'system', event: 'hello', data: {} }), 'forbidden', 'sys'],
       [JSON.stringify({ type: 'unsubscribe', id: 'un', channel: 'room:never' }), 'not_subscribed', 'un'],
-      [`{"type":"publish","id":"deep","channel":"room:1","event":"x","data":${deep}}`, 'bad_request', 'deep'],
+      [`{"type":"publish","id":"deep","channel":"room:1","event":"x","data":${deep}}`, 'too_deep'],
       [Buffer.from('{"type":"ping"}'), 'binary_unsupported'],
     ];
     // More frames than maxBadFrames are sent, but fewer of them count as protocol errors (the

@@ -18,12 +18,13 @@ function bodyId(id: unknown): string {
   throw new HubError('invalid_id');
 }
 
-function checkObject(data: unknown, what: string): asserts data is JsonObject {
+function checkObject(data: unknown, what: string, maxDepth: number): asserts data is JsonObject {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new HubError('bad_request', `${what} must be a JSON object`);
   }
-  // The store encodes what `prepare` returns; refusing the unencodable here makes it a 400, not a 500.
-  encodeJson(data, what);
+  // The store encodes what `prepare` returns; refusing the unencodable (or, for SQLite's JSON
+  // functions, too deep) here makes it a 400, not a 500 now or on every later list.
+  encodeJson(data, what, maxDepth);
 }
 
 /**
@@ -36,6 +37,8 @@ export class CollectionService {
     private readonly registry: CollectionRegistry,
     private readonly bus: Bus,
     private readonly log: Logger,
+    /** `maxJsonDepth`: records and patches nested deeper are refused with `too_deep`. */
+    private readonly maxJsonDepth: number,
   ) {}
 
   async get(collection: string, id: string): Promise<StoredRecord> {
@@ -57,7 +60,7 @@ export class CollectionService {
 
   async create(collection: string, data: unknown): Promise<Change> {
     const spec = this.registry.get(collection);
-    checkObject(data, 'Record');
+    checkObject(data, 'Record', this.maxJsonDepth);
     const id = data.id === undefined ? newRecordId() : bodyId(data.id);
     checkId(id);
     return this.commit(this.store.mutate({ op: 'create', collection, id, data, prepare: spec.validate, keepPrevious: spec.payload === 'diff' }));
@@ -71,7 +74,7 @@ export class CollectionService {
   async replace(collection: string, id: string, data: unknown, ifVersion?: number): Promise<Change> {
     const spec = this.registry.get(collection);
     checkId(id);
-    checkObject(data, 'Record');
+    checkObject(data, 'Record', this.maxJsonDepth);
     const keepFields = [...spec.privateFields];
     return this.commit(
       this.store.mutate({ op: 'replace', collection, id, data, ifVersion, prepare: spec.validate, keepPrevious: spec.payload === 'diff', keepFields }),
@@ -81,7 +84,7 @@ export class CollectionService {
   async patch(collection: string, id: string, patch: unknown, ifVersion?: number): Promise<Change> {
     const spec = this.registry.get(collection);
     checkId(id);
-    checkObject(patch, 'Patch');
+    checkObject(patch, 'Patch', this.maxJsonDepth);
     return this.commit(this.store.mutate({ op: 'patch', collection, id, patch, ifVersion, prepare: spec.validate, keepPrevious: spec.payload === 'diff' }));
   }
 

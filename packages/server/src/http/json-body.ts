@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { tooDeep } from '../encodable.js';
+import { jsonTextDepthExceeds } from '../json-depth.js';
 
 /**
  * Methods whose body the API never reads. Many fetch wrappers send `content-type:
@@ -13,10 +15,12 @@ type Done = (err: Error | null, body?: unknown) => void;
  * JSON bodies: `application/json`, and RFC 7386 patches as `application/merge-patch+json`. Both use
  * fastify's own parser (prototype poisoning refused), except for an empty body on a method in
  * `BODY_OPTIONAL`, which parses to `undefined`. Other methods keep fastify's "Body cannot be empty".
+ * A body nested deeper than `maxJsonDepth` is refused (`too_deep`, 400) before it is parsed.
  */
-export function installJsonBodyParsers(app: FastifyInstance): void {
+export function installJsonBodyParsers(app: FastifyInstance, maxJsonDepth: number): void {
   const lenient = (parse: ReturnType<FastifyInstance['getDefaultJsonParser']>) => (req: FastifyRequest, body: string, done: Done) => {
     if (body.length === 0 && BODY_OPTIONAL.has(req.method)) return done(null, undefined);
+    if (jsonTextDepthExceeds(body, maxJsonDepth)) return done(tooDeep('Body', maxJsonDepth));
     // The default parser answers through `done` (its type also allows a Promise, which it never returns).
     void parse(req, body, done);
   };

@@ -1,4 +1,5 @@
 import { CLIENT_MESSAGE_TYPES, ClientMessage, type ErrorCode, type FieldIssue, type RequestId } from '@livehub/protocol';
+import { jsonTextDepthExceeds } from '../json-depth.js';
 
 export type DecodedFrame =
   | { ok: true; message: ClientMessage; replyId: RequestId | undefined }
@@ -13,10 +14,12 @@ function kindOf(value: unknown): string {
 /**
  * One inbound text frame → a client message, or the refusal to answer it with. A frame is one
  * JSON object: arrays (clients do not batch), numbers, strings and null are `bad_frame`, not an
- * unknown type. The request id is echoed whenever it is one the protocol allows.
+ * unknown type. The request id is echoed whenever it is one the protocol allows. A frame nested
+ * deeper than `maxDepth` is `too_deep`, refused before it is parsed.
  */
-export function decodeFrame(text: string, isBinary: boolean): DecodedFrame {
+export function decodeFrame(text: string, isBinary: boolean, maxDepth: number): DecodedFrame {
   if (isBinary) return { ok: false, code: 'binary_unsupported', message: 'Binary frames are not supported; send JSON text' };
+  if (jsonTextDepthExceeds(text, maxDepth)) return { ok: false, code: 'too_deep', message: `Frame is nested deeper than ${maxDepth} levels (maxJsonDepth)` };
   let raw: unknown;
   try {
     raw = JSON.parse(text);

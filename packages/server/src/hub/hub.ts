@@ -32,6 +32,7 @@ export interface HubConfig {
   heartbeatMs: number;
   maxQueueBytes: number;
   maxBadFrames: number;
+  maxJsonDepth: number;
   maxSnapshotRecords: number;
   replayPageSize: number;
   feedPollMs: number;

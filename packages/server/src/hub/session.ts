@@ -43,6 +43,8 @@ export interface SessionConfig {
   maxQueueBytes: number;
   /** Bad frames tolerated between two heartbeats; one more closes the session 4400. */
   maxBadFrames: number;
+  /** Frames nested deeper are refused with `too_deep` (a bad frame). */
+  maxJsonDepth: number;
   maxSnapshotRecords: number;
   replayPageSize: number;
   limits: LimitsConfig;
@@ -187,7 +189,7 @@ export class Session {
     if (this.closeReason !== undefined) return;
     // Every frame counts, good or bad: a flood is refused before it costs a parse.
     if (!this.rate.take()) return this.close(CloseCode.Policy, 'message rate over limit');
-    const frame = decodeFrame(text, isBinary);
+    const frame = decodeFrame(text, isBinary, this.deps.config.maxJsonDepth);
     if (!frame.ok) {
       this.deps.metrics.badFrames.inc({ code: frame.code });
       this.refuse(frame.code, frame.message, frame.replyId, frame.details);

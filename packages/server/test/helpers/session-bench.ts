@@ -28,6 +28,7 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
   const config: SessionConfig = {
     maxQueueBytes: 1 << 24,
     maxBadFrames: 3,
+    maxJsonDepth: 64,
     maxSnapshotRecords: 1000,
     replayPageSize: 100,
     limits: resolveOptions().limits,
