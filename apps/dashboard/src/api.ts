@@ -21,8 +21,18 @@ async function get<T>(path: string): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (bearer) headers.authorization = `Bearer ${bearer}`;
   const res = await fetch(path, { headers });
-  if (!res.ok) throw new HttpError(res.status, `${path}: HTTP ${res.status}`);
+  if (!res.ok) throw new HttpError(res.status, `${path}: HTTP ${res.status}${await reasonOf(res)}`);
   return (await res.json()) as T;
+}
+
+/** The hub's own words from an error body (`{ error: { message } }`), e.g. why a 403 was given. */
+async function reasonOf(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { error?: { message?: unknown } };
+    return typeof body.error?.message === 'string' ? ` (${body.error.message})` : '';
+  } catch {
+    return '';
+  }
 }
 
 export const fetchCollections = async () => (await get<CollectionsResponse>('api/collections')).collections;

@@ -10,8 +10,9 @@ import { launchChromium } from './helpers/chromium.js';
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '../../../test-artifacts');
 const SECRET = 'dashboard-e2e-secret-dashboard-e2e!';
 
-async function token(sub: string): Promise<string> {
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+/** The dashboard reads admin surfaces (`*`, `/api/hub/*`): its tokens carry the admin claim unless a test says otherwise. */
+async function token(sub: string, claims: Record<string, unknown> = { role: 'admin' }): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
 }
 
 let hub: HubProcess;
@@ -61,5 +62,12 @@ describe('dashboard on a hub with auth', () => {
     await other.getByText('was refused').waitFor();
     await page.close();
     await other.close();
+  });
+
+  it('tells a signed-in user without the admin claim that the ops pages need an admin', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${hub.url}/?token=${await token('plain-user', { role: 'user' })}#/overview`);
+    await page.getByText(/Could not read \/api\/hub\/stats: .*HTTP 403 .*requires an admin principal/).waitFor();
+    await page.close();
   });
 });

@@ -6,7 +6,10 @@ export interface Principal {
   sub: string;
   /** Seconds since epoch when the credentials expire. */
   exp?: number;
+  /** The token's claims (a JWT's payload); the admin check reads `authorization.adminClaim` here. */
   claims?: Record<string, unknown>;
+  /** A custom authenticator may grant the admin surfaces directly; otherwise the claims decide. */
+  admin?: boolean;
 }
 
 export interface Authenticator {

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import { AdminCheck } from './admin-check.js';
 import { anonymousAuthenticator } from './auth.js';
 import { createJwtAuthenticator } from './jwt-authenticator.js';
 import { installAuthHook } from './http/auth-hook.js';
@@ -65,6 +66,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     shutdownGraceMs: options.shutdownGraceMs,
     serverName: `livehub/${VERSION}`,
     limits: options.limits,
+    admin: new AdminCheck(options.authenticator !== undefined || options.auth !== undefined, options.authorization),
   });
   const collections = new CollectionService(store, registry, bus, log, options.maxJsonDepth);
 

@@ -170,6 +170,19 @@ export const HubOptionsSchema = z.object({
       corsMaxAgeSec: z.number().int().min(0).max(86_400).default(600),
     })
     .prefault({}),
+  /**
+   * Admin surfaces (the `*` tap, `/api/hub/*`, HTTP publish on `system`): with auth on, only a
+   * principal whose claim `adminClaim` is (or, as an array, holds) one of `adminValues` may use
+   * them; a custom authenticator may set `admin: true` instead. Without auth everyone may.
+   */
+  authorization: z
+    .object({
+      /** The token claim read. Default `role`. */
+      adminClaim: z.string().min(1).default('role'),
+      /** Values of that claim that make an admin. Default `['admin']`. */
+      adminValues: z.array(z.string().min(1)).min(1).default(['admin']),
+    })
+    .prefault({}),
   /** A WebSocket peer that connected without a token has this long to send `auth` (ms). Default 5000. */
   authTimeoutMs: z.number().int().min(1).default(5000),
   /**

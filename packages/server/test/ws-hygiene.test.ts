@@ -248,7 +248,8 @@ describe('frames that arrive while the authenticator is still deciding', () => {
           auth.started++;
           try {
             await sleep(200);
-            return { sub: 'slow' };
+            // Admin: the test reads /api/hub/clients, an admin surface on a hub with auth.
+            return { sub: 'slow', admin: true };
           } finally {
             auth.returned++;
           }

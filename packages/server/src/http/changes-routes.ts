@@ -1,4 +1,4 @@
-import type { ChangesResponse, PublishResponse } from '@livehub/protocol';
+import { SYSTEM_CHANNEL, type ChangesResponse, type PublishResponse } from '@livehub/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { channelFilters, readChanges } from '../collections/changes-reader.js';
@@ -46,7 +46,8 @@ export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store
   app.post('/api/publish', async (req, reply) => {
     const body = PublishBody.safeParse(req.body);
     if (!body.success) throw new HubError('bad_request', 'Body must be { channel, event, data }', issues(body.error));
-    // Unlike WS clients, HTTP callers may publish on `system`: this is the backends' API.
+    // Unlike WS clients, HTTP callers may publish on `system`: this is the backends' API (admins only when auth is on).
+    if (body.data.channel === SYSTEM_CHANNEL) deps.hub.admin.require(req.principal, `Publishing on '${SYSTEM_CHANNEL}'`);
     await deps.hub.publish(body.data.channel, body.data.event, body.data.data ?? null);
     return reply.status(202).send({ ok: true } satisfies PublishResponse);
   });

@@ -23,6 +23,11 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { hub: Hub; store:
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  // `/api/hub/*` shows every user's connections, addresses and channels: an admin surface when auth is on.
+  app.addHook('preHandler', async (req) => {
+    if (req.routeOptions.url?.startsWith('/api/hub/')) deps.hub.admin.require(req.principal, `'${req.routeOptions.url}'`);
+  });
+
   /** Connected clients and per-channel subscriber counts on this node. */
   app.get('/api/hub/clients', async (): Promise<HubClientsResponse> => ({ clients: deps.hub.clients(), channels: deps.hub.channels() }));
 

@@ -81,7 +81,8 @@ export class Fanout {
     const frame = ephemeralFrame(e, e.channel);
     let delivered = 0;
     if (e.clientId !== undefined) {
-      for (const session of this.registry.ofClient(e.clientId)) {
+      // Only the holder's sessions: a clientId is bound to its principal (Registry.holderOf).
+      for (const session of this.registry.ofClientHolder(e.clientId)) {
         session.sendFrame(frame);
         delivered++;
       }

@@ -9,10 +9,12 @@ import {
   parseChannel,
   type ChannelCount,
 } from '@livehub/protocol';
+import type { AdminCheck } from '../admin-check.js';
 import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
 import type { Bus, BusMessage } from '../bus/bus.js';
 import { encodeJson } from '../encodable.js';
 import { HubError } from '../errors.js';
+import { newClientId } from '../ids.js';
 import type { HubMetrics } from '../metrics.js';
 import type { ChangeFilter, Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
@@ -40,6 +42,8 @@ export interface HubConfig {
   shutdownGraceMs: number;
   serverName: string;
   limits: LimitsConfig;
+  /** Who may use the admin surfaces (`*`, `/api/hub/*`, HTTP publish on `system`). */
+  admin: AdminCheck;
 }
 
 /**
@@ -82,6 +86,7 @@ export class Hub {
       store,
       visibility,
       authenticator,
+      admin: config.admin,
       metrics,
       log,
       config,
@@ -136,6 +141,11 @@ export class Hub {
     await this.bus.publish({ kind: 'ephemeral', event: { channel: SYSTEM_CHANNEL, event, dataJson, timestamp: new Date().toISOString(), clientId } });
   }
 
+  /** Who may use the admin surfaces; the HTTP routes check it too. */
+  get admin(): AdminCheck {
+    return this.config.admin;
+  }
+
   /** Outbound bytes queued across every connection of this node (writer queues and transport buffers). */
   get outboundBytes(): number {
     return this.budget.total;
@@ -170,7 +180,7 @@ export class Hub {
    */
   open(sink: Sink, peer: Omit<ConnectionInfo, 'connId'>, principal: Principal): Session {
     this.admit(peer.remote, principal);
-    const info: ConnectionInfo = { connId: this.nextConnId++, ...peer };
+    const info: ConnectionInfo = { connId: this.nextConnId++, ...peer, clientId: this.grantClientId(peer.clientId, principal) };
     const session = new Session(sink, info, principal, this.sessionDeps);
     this.registry.add(session);
     this.metrics.connects.inc();
@@ -202,6 +212,19 @@ export class Hub {
     if (principal.sub !== ANONYMOUS.sub && this.registry.ofPrincipal(principal.sub) >= maxConnectionsPerPrincipal) {
       throw new HubError('too_many_connections', `${maxConnectionsPerPrincipal} connections of this principal are open (the most allowed)`);
     }
+  }
+
+  /**
+   * A clientId is bound to the principal holding it: while a session of another principal holds
+   * `asked`, this one gets a fresh id (the `welcome` tells it which), so nobody takes over another
+   * user's `sendTo` deliveries. On an open hub every peer is `anonymous`: ids are granted as asked.
+   */
+  private grantClientId(asked: string, principal: Principal): string {
+    const holder = this.registry.holderOf(asked);
+    if (holder === undefined || holder === principal.sub) return asked;
+    const granted = newClientId();
+    this.log.warn({ asked, granted, sub: principal.sub, holder }, 'clientId held by another principal: granted a fresh one');
+    return granted;
   }
 
   /** The transport is gone (closed by either side, or dropped). */

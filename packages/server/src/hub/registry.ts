@@ -69,6 +69,23 @@ export class Registry {
     return this.byClientId.get(clientId) ?? [];
   }
 
+  /**
+   * The principal `sub` holding `clientId`: that of its oldest open session (undefined if none).
+   * A session's `sub` may change once, from `anonymous` on an `auth` refresh, so the oldest decides.
+   */
+  holderOf(clientId: string): string | undefined {
+    const set = this.byClientId.get(clientId);
+    if (!set) return undefined;
+    for (const s of set) return s.principal.sub;
+    return undefined;
+  }
+
+  /** The sessions of `clientId` that belong to its holder: what `sendTo` reaches. */
+  *ofClientHolder(clientId: string): Iterable<Session> {
+    const holder = this.holderOf(clientId);
+    for (const s of this.ofClient(clientId)) if (s.principal.sub === holder) yield s;
+  }
+
   /** Resolves when no session is left (at once if none is). */
   whenEmpty(): Promise<void> {
     if (this.sessions.size === 0) return Promise.resolve();

@@ -12,6 +12,7 @@ import {
   type SubscribeMessage,
   type TransportKind,
 } from '@livehub/protocol';
+import type { AdminCheck } from '../admin-check.js';
 import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
 import { HubError, isHubError } from '../errors.js';
 import type { HubMetrics } from '../metrics.js';
@@ -55,6 +56,8 @@ export interface SessionDeps {
   store: Store;
   visibility: Visibility;
   authenticator: Authenticator;
+  /** Who may use the admin surfaces (here: the `*` tap). */
+  admin: AdminCheck;
   metrics: HubMetrics;
   log: Logger;
   config: SessionConfig;
@@ -249,6 +252,8 @@ export class Session {
     if (this.disposed) throw new HubError('bad_request', 'Connection is closed');
     const channel = parseChannel(msg.channel);
     if (!channel) throw new HubError('invalid_channel', `Invalid channel '${msg.channel}'`);
+    // The tap sees every user's changes and events: an admin surface when auth is on.
+    if (channel.kind === 'all') this.deps.admin.require(this.principal, `Subscribing to the '${channel.name}' tap`);
     // A repeated subscribe replaces the old one (e.g. to resume from another position).
     const old = this.subs.get(channel.name);
     if (!old && this.subs.size >= this.deps.config.limits.maxSubscriptionsPerConnection) {

@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { AdminCheck } from '../../src/admin-check.js';
 import { anonymousAuthenticator, type Authenticator } from '../../src/auth.js';
 import { CollectionRegistry } from '../../src/config/collection-config.js';
 import { ChannelIndex } from '../../src/hub/channel-index.js';
@@ -42,6 +43,7 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
       store,
       visibility: new Visibility(new CollectionRegistry({}, false)),
       authenticator: opts.authenticator ?? anonymousAuthenticator,
+      admin: new AdminCheck(opts.authenticator !== undefined, { adminClaim: 'role', adminValues: ['admin'] }),
       metrics,
       log: pino({ level: 'silent' }),
       config,
