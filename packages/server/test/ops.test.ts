@@ -147,7 +147,8 @@ describe('authentication seam', () => {
   // A token scheme of the test's own: "good-<sub>" is accepted, anything else refused.
   const authenticator: Authenticator = {
     async authenticate(token) {
-      if (token?.startsWith('good-')) return { sub: token.slice(5), exp: 4102444800 };
+      // `ops` is the admin: it reads /api/hub/*, an admin surface on a hub with auth.
+      if (token?.startsWith('good-')) return { sub: token.slice(5), exp: 4102444800, ...(token === 'good-ops' ? { admin: true } : {}) };
       throw new HubError('unauthenticated', 'bad token');
     },
   };
