@@ -102,6 +102,11 @@ describe('admin surfaces on a hub with auth', () => {
     expect((await api(h.url, 'GET', '/api/hub/stats', undefined, bearer(await token('b', { groups: ['dev', 'ops'] })))).status).toBe(200);
     expect((await api(h.url, 'GET', '/api/hub/stats', undefined, bearer(await token('c', { groups: 'ops' })))).status).toBe(200);
 
+    // An anonymous peer let in by `required: false` is not an admin: auth is on.
+    const lax = await authHub({ auth: { secret: SECRET, required: false } });
+    expect((await api(lax.url, 'GET', '/api/hub/stats')).status).toBe(403);
+    expect((await api(lax.url, 'GET', '/api/c/agent')).status).toBe(200);
+
     const custom: Authenticator = {
       authenticate: async (t) => (t === 'root' ? { sub: 'root', admin: true } : { sub: t ?? 'nobody' }),
     };
