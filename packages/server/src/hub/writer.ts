@@ -51,7 +51,12 @@ export class Writer {
     }
     this.queue.push(seq === undefined ? { frame } : { frame, seq });
     this.queuedBytes += frame.length;
-    this.account();
+    // Per message only the queue grew (a fan-out's hot path): the sink's share is re-read at the
+    // flush and on drain, which re-account the whole backlog.
+    if (this.budget) {
+      this.budget.adjust(frame.length);
+      this.accounted += frame.length;
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
