@@ -114,7 +114,7 @@ export class Session {
       this.writer,
       { store: deps.store, visibility: deps.visibility, limits: deps.config.limits, defaultLimit: deps.config.replayPageSize },
       () => !this.disposed && this.closeReason === undefined,
-      (r) => this.send({ type: 'sync_response', ...r }),
+      (frame) => this.sendFrame(frame),
     );
     sink.onAlive = () => (this.alive = true);
     sink.onDrain = () => this.writer.onDrain();

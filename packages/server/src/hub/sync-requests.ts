@@ -1,4 +1,4 @@
-import type { ChangesResponse, SyncRequestMessage } from '@livehub/protocol';
+import type { ChangesResponse, RequestId, SyncRequestMessage } from '@livehub/protocol';
 import { readChanges } from '../collections/changes-reader.js';
 import { HubError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -10,20 +10,28 @@ import type { Writer } from './writer.js';
 export const MAX_WAITING_SYNCS = 4;
 
 /**
- * Cuts a page to at most `maxBytes` of encoded changes (at least one change, so paging always
- * advances); a cut page says `more` and its `seq` is the last change it holds, where the next
- * request resumes.
+ * The `sync_response` frame of a page, cut to at most `maxBytes` of encoded changes (at least one
+ * change, so paging always advances); a cut page says `more` and its `seq` is the last change it
+ * holds, where the next request resumes. Each change is encoded once: the text that measures the
+ * page is the text that is sent.
  */
-export function boundedSyncPage(page: ChangesResponse, maxBytes: number): ChangesResponse {
+export function syncResponseFrame(page: ChangesResponse, maxBytes: number, id?: RequestId): string {
+  const encoded: string[] = [];
   let bytes = 0;
-  for (let i = 0; i < page.changes.length; i++) {
-    bytes += JSON.stringify(page.changes[i]).length + 1;
-    if (bytes > maxBytes && i > 0) {
-      const kept = page.changes.slice(0, i);
-      return { ...page, changes: kept, seq: kept[kept.length - 1]!.seq, more: true };
+  let { seq, more } = page;
+  for (const change of page.changes) {
+    const text = JSON.stringify(change);
+    bytes += text.length + 1;
+    if (bytes > maxBytes && encoded.length > 0) {
+      seq = page.changes[encoded.length - 1]!.seq;
+      more = true;
+      break;
     }
+    encoded.push(text);
   }
-  return page;
+  const head = `{"type":"sync_response"${id === undefined ? '' : `,"id":${JSON.stringify(id)}`}`;
+  const tail = `"seq":${seq},"epoch":${JSON.stringify(page.epoch)},"more":${more}${page.reset ? ',"reset":true' : ''}}`;
+  return `${head},"changes":[${encoded.join(',')}],${tail}`;
 }
 
 export interface SyncDeps {
@@ -48,7 +56,8 @@ export class SyncRequests {
     private readonly deps: SyncDeps,
     /** False once the session is closing: a request still waiting is dropped. */
     private readonly isOpen: () => boolean,
-    private readonly reply: (response: ChangesResponse & { id?: SyncRequestMessage['id'] }) => void,
+    /** Queues the encoded `sync_response`. */
+    private readonly reply: (frame: string) => void,
   ) {}
 
   async handle(msg: SyncRequestMessage): Promise<void> {
@@ -62,7 +71,7 @@ export class SyncRequests {
       if (!this.isOpen()) return;
       const limit = Math.min(msg.limit ?? defaultLimit, limits.syncPageChanges);
       const page = await readChanges(store, visibility, { since: msg.since, epoch: msg.epoch, limit });
-      this.reply({ ...(msg.id !== undefined ? { id: msg.id } : {}), ...boundedSyncPage(page, limits.syncPageBytes) });
+      this.reply(syncResponseFrame(page, limits.syncPageBytes, msg.id));
     });
     this.chain = turn.catch(() => undefined);
     try {
