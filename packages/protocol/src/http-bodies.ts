@@ -36,8 +36,11 @@ export interface PublishResponse {
 /** One entry of `GET /api/collections`: collections holding records, plus declared ones. */
 export interface CollectionSummary {
   name: string;
-  /** Records stored (0 for a declared, empty collection). */
-  count: number;
+  /**
+   * Records stored (0 for a declared, empty collection); `null` when the caller's read rule admits
+   * only some of them, so the total is not told.
+   */
+  count: number | null;
   declared: boolean;
   /** Declared collections only. */
   payload?: PayloadMode;

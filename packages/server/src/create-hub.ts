@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { AdminCheck } from './admin-check.js';
+import { Authorizer } from './authz/authorizer.js';
 import { anonymousAuthenticator } from './auth.js';
 import { createJwtAuthenticator } from './jwt-authenticator.js';
 import { installAuthHook } from './http/auth-hook.js';
@@ -55,6 +56,8 @@ export function createHub(input: HubOptions = {}): LivehubServer {
   const visibility = new Visibility(registry);
   const metrics = new HubMetrics();
   const authenticator = options.authenticator ?? (options.auth ? createJwtAuthenticator(options.auth) : anonymousAuthenticator);
+  const admin = new AdminCheck(options.authenticator !== undefined || options.auth !== undefined, options.authorization);
+  const authz = new Authorizer(options.authorization, admin, log.child({ component: 'authz' }));
   const hub = new Hub(store, bus, visibility, authenticator, metrics, log.child({ component: 'hub' }), {
     heartbeatMs: options.heartbeatMs,
     maxQueueBytes: options.maxQueueBytes,
@@ -66,9 +69,9 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     shutdownGraceMs: options.shutdownGraceMs,
     serverName: `livehub/${VERSION}`,
     limits: options.limits,
-    admin: new AdminCheck(options.authenticator !== undefined || options.auth !== undefined, options.authorization),
+    authz,
   });
-  const collections = new CollectionService(store, registry, bus, log, options.maxJsonDepth);
+  const collections = new CollectionService(store, registry, bus, log, options.maxJsonDepth, authz);
 
   // Typed as FastifyBaseLogger (not pino's Logger) so the app is the plain FastifyInstance the routes take.
   const httpLog: FastifyBaseLogger = log.child({ component: 'http' });
@@ -92,8 +95,9 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     visibility,
     listLimit: options.listLimit,
     declared: () => registry.declared().map((s) => ({ name: s.name, payload: s.payload })),
+    authz,
   });
-  registerChangesRoutes(app, { store, visibility, hub });
+  registerChangesRoutes(app, { store, visibility, hub, authz });
   registerSse(app, hub);
   registerOpsRoutes(app, { hub, store, metrics, version: VERSION });
   const dashboardDir = registerDashboard(app, { store, version: VERSION, dashboard: options.dashboard });

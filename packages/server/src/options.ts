@@ -6,6 +6,8 @@ import type { Bus } from './bus/bus.js';
 import type { Authenticator } from './auth.js';
 import type { Store } from './store/store.js';
 import { normalizeOrigin } from './http/browser-guard.js';
+import type { AuthorizeHook, ChannelRules, CollectionRules } from './authz/rules.js';
+import { validateChannelRules, validateCollectionRules } from './authz/rule-validation.js';
 
 /**
  * Every option of `createHub`, with its default. Validated once, up front: a hub never starts on a
@@ -171,9 +173,10 @@ export const HubOptionsSchema = z.object({
     })
     .prefault({}),
   /**
-   * Admin surfaces (the `*` tap, `/api/hub/*`, HTTP publish on `system`): with auth on, only a
-   * principal whose claim `adminClaim` is (or, as an array, holds) one of `adminValues` may use
-   * them; a custom authenticator may set `admin: true` instead. Without auth everyone may.
+   * Who may do what (docs/security.md, "Rules"). Admin surfaces (the `*` tap, `/api/hub/*`, HTTP
+   * publish on `system`): with auth on, only a principal whose claim `adminClaim` is (or, as an
+   * array, holds) one of `adminValues` may use them; a custom authenticator may set `admin: true`
+   * instead. Admins pass every rule. Without auth everyone is an admin, and rules cannot be set.
    */
   authorization: z
     .object({
@@ -181,6 +184,31 @@ export const HubOptionsSchema = z.object({
       adminClaim: z.string().min(1).default('role'),
       /** Values of that claim that make an admin. Default `['admin']`. */
       adminValues: z.array(z.string().min(1)).min(1).default(['admin']),
+      /**
+       * What an action no rule covers allows an authenticated principal: `allow` (default: everything
+       * but the admin surfaces) or `deny` (only what a rule allows).
+       */
+      defaultPolicy: z.enum(['allow', 'deny']).default('allow'),
+      /** Per collection (or `'*'`: every collection not named) `read`, `create`, `update`, `delete` rules and `set` fields. Default `{}`. */
+      collections: z
+        .record(
+          z.string(),
+          z.custom<CollectionRules>(() => true),
+        )
+        .default({}),
+      /** Per channel pattern (`session:{sub}:*`) `subscribe` and `publish` rules; the first matching pattern decides. Default `{}`. */
+      channels: z
+        .record(
+          z.string(),
+          z.custom<ChannelRules>(() => true),
+        )
+        .default({}),
+      /** The app's hook, asked after the rules allow (a `.ts` config or `createHub` only). Default none. */
+      authorize: z.custom<AuthorizeHook>((v) => typeof v === 'function', 'must be a function').optional(),
+      /** How long the hook's answers are reused, per principal, action and target (ms); 0: never. Default 10 s. */
+      authorizeCacheMs: z.number().int().min(0).default(10_000),
+      /** A hook slower than this denies (ms). Default 2 s. */
+      authorizeTimeoutMs: z.number().int().min(1).default(2000),
     })
     .prefault({}),
   /** A WebSocket peer that connected without a token has this long to send `auth` (ms). Default 5000. */
@@ -227,6 +255,21 @@ export function resolveOptions(input: HubOptions = {}): ResolvedHubOptions {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new TypeError(`Invalid livehub options:\n  ${lines.join('\n  ')}`);
+  }
+  const a = parsed.data.authorization;
+  const hasRules = Object.keys(a.collections).length > 0 || Object.keys(a.channels).length > 0 || a.authorize !== undefined || a.defaultPolicy === 'deny';
+  if (hasRules && parsed.data.auth === undefined && authenticator === undefined) {
+    // Without auth every peer is the anonymous admin: the rules would protect nothing.
+    throw new TypeError(
+      'Invalid livehub options:\n  authorization: rules need auth (an `auth` key source or an `authenticator`); without it every peer is an admin',
+    );
+  }
+  try {
+    // Checked again where the rules are compiled; here, so a bad rule stops the hub before anything opens.
+    for (const [name, r] of Object.entries(a.collections)) validateCollectionRules(`authorization.collections.${name}`, name, r);
+    for (const [pattern, r] of Object.entries(a.channels)) validateChannelRules(`authorization.channels['${pattern}']`, pattern, r);
+  } catch (err) {
+    throw new TypeError(`Invalid livehub options:\n  ${(err as Error).message}`, { cause: err });
   }
   return { ...parsed.data, collections: collections ?? {}, logger, bus, authenticator, store };
 }

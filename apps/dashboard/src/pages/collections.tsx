@@ -26,7 +26,7 @@ export function CollectionsPage({ params }: { params: string[] }) {
             <li key={c.name}>
               <a className={`list-item${c.name === name ? ' active' : ''}`} href={href('collections', c.name)} data-testid="collection-link">
                 <span className="mono">{c.name}</span>
-                <span className="count">{num(c.count)}</span>
+                <span className="count">{c.count === null ? 'some' : num(c.count)}</span>
               </a>
             </li>
           ))}

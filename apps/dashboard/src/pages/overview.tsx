@@ -17,7 +17,7 @@ export function OverviewPage() {
   const s = stats.data;
   const now = stats.dataUpdatedAt || openedAt;
   const shown = windowSeconds(s?.samples ?? [], now, WINDOW_S);
-  const total = collections.data?.reduce((n, c) => n + c.count, 0);
+  const total = collections.data?.reduce((n, c) => n + (c.count ?? 0), 0);
   return (
     <div className="page">
       <header className="page-head">
@@ -53,7 +53,7 @@ export function OverviewPage() {
             {collections.data.map((c) => (
               <li key={c.name}>
                 <a className="chip" href={href('collections', c.name)}>
-                  {c.name} <b>{num(c.count)}</b>
+                  {c.name} <b>{c.count === null ? 'some' : num(c.count)}</b>
                 </a>
               </li>
             ))}

@@ -1,4 +1,6 @@
-import { changeScope, isDurableChannel, parseChannel, type ChangesResponse } from '@livehub/protocol';
+import { changeScope, isDurableChannel, parseChannel, type ChangesResponse, type RecordEventMessage } from '@livehub/protocol';
+import type { ReadScope } from '../authz/authorizer.js';
+import { viewChange } from '../authz/change-view.js';
 import { HubError } from '../errors.js';
 import type { Change, ChangeFilter, Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
@@ -47,8 +49,20 @@ async function startPosition(store: Store, since: number | string): Promise<numb
   return store.positionAt(instant);
 }
 
-export async function readChanges(store: Store, visibility: Visibility, req: ChangesRequest): Promise<ChangesResult> {
+/**
+ * Reads the log for `sync_request`, `GET /api/changes` and its long-poll. With a `scope` (the
+ * requester's read rules) each change is shown as that reader sees it: a collection it may not
+ * read is skipped, or refused when named in `channels`; under a record rule a change may enter,
+ * leave or miss its view (change-view.ts).
+ */
+export async function readChanges(store: Store, visibility: Visibility, req: ChangesRequest, scope?: ReadScope): Promise<ChangesResult> {
   const filters = channelFilters(req.channels ?? []);
+  if (scope) {
+    for (const f of filters) {
+      if (f.collection !== undefined && (await scope.access(f.collection)) === false)
+        throw new HubError('forbidden', `Reading '${f.collection}' is not allowed`);
+    }
+  }
   const since = await startPosition(store, req.since);
   const { floor, head } = await store.bounds();
   const epoch = store.epoch;
@@ -61,6 +75,12 @@ export async function readChanges(store: Store, visibility: Visibility, req: Cha
   const picked = single ? page : page.filter((c) => filters.some((f) => matches(c, f)));
   const more = page.length === req.limit;
   const last = page[page.length - 1];
-  const changes = picked.map((c) => visibility.changeEvent(c, c.collection));
+  const changes: RecordEventMessage[] = [];
+  for (const c of picked) {
+    const access = scope ? await scope.access(c.collection) : true;
+    if (access === false) continue;
+    const event = visibility.changeEventFor(c, c.collection, viewChange(c, access === true ? undefined : access));
+    if (event) changes.push(event);
+  }
   return { changes, seq: more && last ? last.seq : head, epoch, more };
 }

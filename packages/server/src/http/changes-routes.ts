@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { channelFilters, readChanges } from '../collections/changes-reader.js';
 import { HubError } from '../errors.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { Hub } from '../hub/hub.js';
 import type { Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
@@ -25,21 +26,23 @@ function issues(err: z.ZodError) {
   return err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
 
-export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store; visibility: Visibility; hub: Hub }): void {
+export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store; visibility: Visibility; hub: Hub; authz: Authorizer }): void {
   /** The change log over HTTP: `?since=&channels=agent,task:7&limit=&epoch=`. */
   app.get('/api/changes', async (req, reply): Promise<ChangesResponse> => {
     const q = ChangesQuery.safeParse(req.query);
     if (!q.success) throw new HubError('invalid_query', 'Invalid changes query', issues(q.error));
     const channels = q.data.channels ? q.data.channels.split(',').filter(Boolean) : [];
     const request = { since: q.data.since, epoch: q.data.epoch, channels, limit: q.data.limit };
-    const first = await readChanges(deps.store, deps.visibility, request);
+    // One scope for both reads: the rules are bound (and the hook asked) once per collection.
+    const scope = deps.authz.readScope(req.principal);
+    const first = await readChanges(deps.store, deps.visibility, request, scope);
     if (q.data.wait === 0 || first.changes.length > 0 || first.reset || first.more) return first;
     // Long-poll: wait for a change on these channels, then read again. The node's fan-out is the
     // signal; the read is from the log, so a poll served by any node returns the same data.
     const abort = new AbortController();
     reply.raw.on('close', () => abort.abort());
     await deps.hub.waitForChange(channelFilters(channels), first.seq, q.data.wait * 1000, abort.signal);
-    return readChanges(deps.store, deps.visibility, { ...request, since: first.seq });
+    return readChanges(deps.store, deps.visibility, { ...request, since: first.seq }, scope);
   });
 
   /** Ephemeral publish: `{ channel, event, data }` → every subscriber of the channel. */
@@ -48,6 +51,7 @@ export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store
     if (!body.success) throw new HubError('bad_request', 'Body must be { channel, event, data }', issues(body.error));
     // Unlike WS clients, HTTP callers may publish on `system`: this is the backends' API (admins only when auth is on).
     if (body.data.channel === SYSTEM_CHANNEL) deps.hub.admin.require(req.principal, `Publishing on '${SYSTEM_CHANNEL}'`);
+    else await deps.authz.publish(req.principal, body.data.channel, body.data.event);
     await deps.hub.publish(body.data.channel, body.data.event, body.data.data ?? null);
     return reply.status(202).send({ ok: true } satisfies PublishResponse);
   });

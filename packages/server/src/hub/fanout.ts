@@ -1,4 +1,5 @@
 import { ALL_CHANNEL, SYSTEM_CHANNEL, channelsForRecord } from '@livehub/protocol';
+import { viewChange, type ChangeView } from '../authz/change-view.js';
 import type { EphemeralEvent } from '../bus/bus.js';
 import { matches } from '../collections/changes-reader.js';
 import type { HubMetrics } from '../metrics.js';
@@ -67,10 +68,28 @@ export class Fanout {
     for (const channel of [...channelsForRecord(change.collection, change.id), ALL_CHANNEL]) {
       const subs = this.registry.index.get(channel);
       if (!subs) continue;
-      // Encoded once per channel, the same string goes to every subscriber.
-      const frame = JSON.stringify(this.visibility.changeEvent(change, channel));
-      for (const sub of subs) sub.deliver(change.seq, frame);
-      delivered += subs.size;
+      // Encoded once per channel and view, the same string goes to every subscriber that sees it so.
+      let plain: string | undefined;
+      let viewed: Map<ChangeView, string | undefined> | undefined;
+      for (const sub of subs) {
+        let frame: string | undefined;
+        if (sub.view === undefined) {
+          frame = plain ??= JSON.stringify(this.visibility.changeEvent(change, channel));
+        } else {
+          // A subscriber under a record rule: this change may enter, leave or miss its view.
+          const view = viewChange(change, sub.view);
+          viewed ??= new Map();
+          frame = viewed.get(view);
+          if (frame === undefined && !viewed.has(view)) {
+            const event = this.visibility.changeEventFor(change, channel, view);
+            frame = event && JSON.stringify(event);
+            viewed.set(view, frame);
+          }
+        }
+        if (frame === undefined) continue;
+        sub.deliver(change.seq, frame);
+        delivered++;
+      }
     }
     this.metrics.deliveries.inc(delivered);
     this.rates.countEvent(delivered);
@@ -89,8 +108,11 @@ export class Fanout {
     } else {
       const subs = this.registry.index.get(e.channel);
       if (subs) {
-        for (const sub of subs) sub.deliver(undefined, frame);
-        delivered += subs.size;
+        for (const sub of subs) {
+          if (!sub.ephemeral) continue;
+          sub.deliver(undefined, frame);
+          delivered++;
+        }
       }
       const taps = e.channel === SYSTEM_CHANNEL ? undefined : this.registry.index.get(ALL_CHANNEL);
       if (taps) {

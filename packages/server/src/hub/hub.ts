@@ -10,6 +10,7 @@ import {
   type ChannelCount,
 } from '@livehub/protocol';
 import type { AdminCheck } from '../admin-check.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
 import type { Bus, BusMessage } from '../bus/bus.js';
 import { encodeJson } from '../encodable.js';
@@ -42,8 +43,8 @@ export interface HubConfig {
   shutdownGraceMs: number;
   serverName: string;
   limits: LimitsConfig;
-  /** Who may use the admin surfaces (`*`, `/api/hub/*`, HTTP publish on `system`). */
-  admin: AdminCheck;
+  /** Every authorization decision: rules, the admin surfaces (`*`, `/api/hub/*`, HTTP publish on `system`), the hook. */
+  authz: Authorizer;
 }
 
 /**
@@ -86,7 +87,7 @@ export class Hub {
       store,
       visibility,
       authenticator,
-      admin: config.admin,
+      authz: config.authz,
       metrics,
       log,
       config,
@@ -143,7 +144,12 @@ export class Hub {
 
   /** Who may use the admin surfaces; the HTTP routes check it too. */
   get admin(): AdminCheck {
-    return this.config.admin;
+    return this.config.authz.admin;
+  }
+
+  /** The authorization rules, which the HTTP routes ask as the sessions do. */
+  get authz(): Authorizer {
+    return this.config.authz;
   }
 
   /** Outbound bytes queued across every connection of this node (writer queues and transport buffers). */

@@ -12,7 +12,7 @@ import {
   type SubscribeMessage,
   type TransportKind,
 } from '@livehub/protocol';
-import type { AdminCheck } from '../admin-check.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
 import { HubError, isHubError } from '../errors.js';
 import type { HubMetrics } from '../metrics.js';
@@ -56,8 +56,8 @@ export interface SessionDeps {
   store: Store;
   visibility: Visibility;
   authenticator: Authenticator;
-  /** Who may use the admin surfaces (here: the `*` tap). */
-  admin: AdminCheck;
+  /** Who may subscribe and publish where, and which records each subscription sees. */
+  authz: Authorizer;
   metrics: HubMetrics;
   log: Logger;
   config: SessionConfig;
@@ -115,6 +115,7 @@ export class Session {
       { store: deps.store, visibility: deps.visibility, limits: deps.config.limits, defaultLimit: deps.config.replayPageSize },
       () => !this.disposed && this.closeReason === undefined,
       (frame) => this.sendFrame(frame),
+      () => deps.authz.readScope(this.principal),
     );
     sink.onAlive = () => (this.alive = true);
     sink.onDrain = () => this.writer.onDrain();
@@ -222,6 +223,8 @@ export class Session {
           throw new HubError('forbidden', `A token for '${principal.sub}' cannot refresh the session of '${this.principal.sub}'`);
         }
         this.reauthenticate(principal);
+        // New claims may grant or take away: every subscription is judged again under them.
+        await this.regrant();
         this.send({ type: 'authed', sub: principal.sub, ...(principal.exp !== undefined ? { exp: principal.exp } : {}) });
         return;
       }
@@ -236,6 +239,8 @@ export class Session {
       }
       case 'publish':
         if (msg.channel === SYSTEM_CHANNEL) throw new HubError('forbidden', `Only the server publishes on '${SYSTEM_CHANNEL}'`);
+        if (!parseChannel(msg.channel)) throw new HubError('invalid_channel', `Invalid channel '${msg.channel}'`);
+        await this.deps.authz.publish(this.principal, msg.channel, msg.event);
         await this.deps.publish(msg.channel, msg.event, msg.data ?? null);
         if (msg.id !== undefined) this.send({ type: 'ack', id: msg.id });
         return;
@@ -252,8 +257,11 @@ export class Session {
     if (this.disposed) throw new HubError('bad_request', 'Connection is closed');
     const channel = parseChannel(msg.channel);
     if (!channel) throw new HubError('invalid_channel', `Invalid channel '${msg.channel}'`);
-    // The tap sees every user's changes and events: an admin surface when auth is on.
-    if (channel.kind === 'all') this.deps.admin.require(this.principal, `Subscribing to the '${channel.name}' tap`);
+    // Rules (and the `*` tap's admin check) decide before anything is read.
+    const granted = this.deps.authz.subscribe(this.principal, channel);
+    // Only an `authorize` hook makes this wait; without one later frames see the subscription.
+    const grant = granted instanceof Promise ? await granted : granted;
+    if (this.disposed) throw new HubError('bad_request', 'Connection is closed');
     // A repeated subscribe replaces the old one (e.g. to resume from another position).
     const old = this.subs.get(channel.name);
     if (!old && this.subs.size >= this.deps.config.limits.maxSubscriptionsPerConnection) {
@@ -262,6 +270,8 @@ export class Session {
     }
     if (old) this.removeSub(old);
     const sub = new Subscription(this.outbox, channel, msg.id, MAX_SYNC_BUFFER);
+    sub.view = grant.view;
+    sub.ephemeral = grant.ephemeral;
     this.addSub(sub);
     const { store, visibility, config, metrics } = this.deps;
     try {
@@ -277,6 +287,21 @@ export class Session {
     } catch (err) {
       if (this.subs.get(channel.name) === sub) this.removeSub(sub);
       throw err;
+    }
+  }
+
+  /** After a token refresh: each subscription gets the view its new claims grant; one they no longer allow ends `forbidden`. */
+  private async regrant(): Promise<void> {
+    for (const sub of [...this.subs.values()]) {
+      try {
+        const grant = await this.deps.authz.subscribe(this.principal, sub.channel);
+        sub.view = grant.view;
+        sub.ephemeral = grant.ephemeral;
+      } catch (err) {
+        if (!isHubError(err) || this.subs.get(sub.channel.name) !== sub) throw err;
+        this.removeSub(sub);
+        this.refuse(err.code, err.message, sub.requestId);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import { changeScope, isDurableChannel, type SubscribeMessage } from '@livehub/protocol';
 import type { ChangeFilter, Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
+import { viewChange } from '../authz/change-view.js';
 import { HubError } from '../errors.js';
 import type { Subscription } from './subscription.js';
 
@@ -50,7 +51,8 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
     const snap = await ctx.store.snapshot(channel.collection, channel.kind === 'record' ? channel.id : undefined, ctx.maxSnapshotRecords);
     if (snap.truncated) throw new HubError('snapshot_too_large', `'${channel.name}' has more than ${ctx.maxSnapshotRecords} records; page it over HTTP`);
     sub.position = snap.seq;
-    const snapshot = snap.records.map((r) => ctx.visibility.record(r));
+    const view = sub.view;
+    const snapshot = (view ? snap.records.filter((r) => view.test(r)) : snap.records).map((r) => ctx.visibility.record(r));
     sub.reply({
       type: 'subscribed',
       id: msg.id,
@@ -71,12 +73,14 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
 async function replay(sub: Subscription, msg: SubscribeMessage, ctx: SyncContext, filter: ChangeFilter, target: number): Promise<void> {
   const since = msg.since!;
   const upTo = Math.max(since, target);
-  const count = since < target ? await ctx.store.countChanges(since, target, filter) : 0;
+  // Under a record rule the reader gets only the changes its view admits: counted by a first
+  // pass, since the client finishes its replay by that count.
+  const count = since >= target ? 0 : sub.view ? await countVisible(sub, ctx, filter, since, target) : await ctx.store.countChanges(since, target, filter);
   sub.position = since;
   sub.reply({ type: 'subscribed', id: msg.id, channel: sub.channel.name, seq: upTo, epoch: ctx.store.epoch, replayed: count });
   let sent = 0;
+  let from = since;
   while (sent < count && sub.state === 'syncing') {
-    const from = sub.position;
     const page = await ctx.store.changesSince(from, filter, ctx.pageSize, target);
     // Replays pin compaction on this node; another node's compaction could still overtake one.
     // A filtered page cannot show the hole, the floor can: refuse rather than skip silently.
@@ -84,8 +88,13 @@ async function replay(sub: Subscription, msg: SubscribeMessage, ctx: SyncContext
       throw new HubError('resync_required', `Changes after ${from} were compacted during the replay; subscribe again`);
     }
     if (page.length === 0) break;
-    for (const c of page) sub.replay(c.seq, JSON.stringify(ctx.visibility.changeEvent(c, sub.channel.name)));
-    sent += page.length;
+    for (const c of page) {
+      const event = ctx.visibility.changeEventFor(c, sub.channel.name, viewChange(c, sub.view));
+      if (!event) continue;
+      sub.replay(c.seq, JSON.stringify(event));
+      sent++;
+    }
+    from = page[page.length - 1]!.seq;
     ctx.onReplayed(page.length);
     // Let the socket drain between pages: a 100k-change resume must not hold it all in memory.
     await ctx.drained();
@@ -93,4 +102,15 @@ async function replay(sub: Subscription, msg: SubscribeMessage, ctx: SyncContext
   // Position the stream at the replay target even if the last changes were on other channels.
   if (sub.position < upTo) sub.position = upTo;
   sub.goLive();
+}
+
+/** The changes of a replay the subscriber's view admits (the replay's `replayed` count). */
+async function countVisible(sub: Subscription, ctx: SyncContext, filter: ChangeFilter, since: number, target: number): Promise<number> {
+  let n = 0;
+  for (let from = since; ;) {
+    const page = await ctx.store.changesSince(from, filter, ctx.pageSize, target);
+    for (const c of page) if (viewChange(c, sub.view) !== 'hidden') n++;
+    if (page.length < ctx.pageSize) return n;
+    from = page[page.length - 1]!.seq;
+  }
 }

@@ -1,4 +1,5 @@
 import type { ChannelInfo, RequestId, ServerMessage } from '@livehub/protocol';
+import type { RecordPredicate } from '../authz/bind-rule.js';
 import type { Outbox } from './outbox.js';
 
 /**
@@ -11,6 +12,10 @@ export class Subscription {
   state: 'syncing' | 'live' | 'closed' = 'syncing';
   /** Last durable seq this subscriber has (replayed, in a snapshot, or delivered live). */
   position = 0;
+  /** The subscriber's read rule on this channel's records (undefined: it sees every change). Set from its grant, again on token refresh. */
+  view: RecordPredicate | undefined;
+  /** Whether ephemeral events published on this channel reach the subscriber. */
+  ephemeral = true;
   private buffer: Array<{ seq: number | undefined; frame: string }> | undefined = [];
 
   constructor(

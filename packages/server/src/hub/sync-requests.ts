@@ -1,4 +1,5 @@
 import type { ChangesResponse, RequestId, SyncRequestMessage } from '@livehub/protocol';
+import type { ReadScope } from '../authz/authorizer.js';
 import { readChanges } from '../collections/changes-reader.js';
 import { HubError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -58,6 +59,8 @@ export class SyncRequests {
     private readonly isOpen: () => boolean,
     /** Queues the encoded `sync_response`. */
     private readonly reply: (frame: string) => void,
+    /** The session's read rules as they are now (a token refresh may change them). */
+    private readonly scope: () => ReadScope,
   ) {}
 
   async handle(msg: SyncRequestMessage): Promise<void> {
@@ -70,7 +73,7 @@ export class SyncRequests {
       await this.writer.drained(limits.syncInFlightBytes);
       if (!this.isOpen()) return;
       const limit = Math.min(msg.limit ?? defaultLimit, limits.syncPageChanges);
-      const page = await readChanges(store, visibility, { since: msg.since, epoch: msg.epoch, limit });
+      const page = await readChanges(store, visibility, { since: msg.since, epoch: msg.epoch, limit }, this.scope());
       this.reply(syncResponseFrame(page, limits.syncPageBytes, msg.id));
     });
     this.chain = turn.catch(() => undefined);

@@ -32,7 +32,7 @@ export interface Change {
  * A write. `prepare` runs inside the transaction with the current record (if any) and returns the
  * data to store: it is where schema validation happens, so a patch is validated merged.
  */
-export type Mutation =
+export type Mutation = (
   | { op: 'create'; collection: string; id: string; data: JsonObject; prepare: Prepare; keepPrevious: boolean }
   | {
       op: 'replace';
@@ -50,7 +50,17 @@ export type Mutation =
       keepFields?: readonly string[];
     }
   | { op: 'patch'; collection: string; id: string; patch: JsonObject; ifVersion?: number; prepare: Prepare; keepPrevious: boolean }
-  | { op: 'delete'; collection: string; id: string; ifVersion?: number; keepPrevious: boolean };
+  | { op: 'delete'; collection: string; id: string; ifVersion?: number; keepPrevious: boolean }
+) & {
+  /**
+   * Runs inside the transaction once the record as it is (`current`, absent on create) and as it
+   * would be (`next`, absent on delete) are known, before anything is written: authorization
+   * rules that read the record. A throw refuses the mutation with nothing written.
+   */
+  guard?: (current: StoredRecord | undefined, next: StoredRecord | undefined) => void;
+  /** False for a record the writer may not read: an update or delete of it is `not_found` (before any version check, which would tell it exists). */
+  visible?: (current: StoredRecord) => boolean;
+};
 
 export type Prepare = (data: JsonObject) => JsonObject;
 

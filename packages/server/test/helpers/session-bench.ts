@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { AdminCheck } from '../../src/admin-check.js';
+import { Authorizer } from '../../src/authz/authorizer.js';
 import { anonymousAuthenticator, type Authenticator } from '../../src/auth.js';
 import { CollectionRegistry } from '../../src/config/collection-config.js';
 import { ChannelIndex } from '../../src/hub/channel-index.js';
@@ -43,7 +44,11 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
       store,
       visibility: new Visibility(new CollectionRegistry({}, false)),
       authenticator: opts.authenticator ?? anonymousAuthenticator,
-      admin: new AdminCheck(opts.authenticator !== undefined, { adminClaim: 'role', adminValues: ['admin'] }),
+      authz: new Authorizer(
+        resolveOptions().authorization,
+        new AdminCheck(opts.authenticator !== undefined, { adminClaim: 'role', adminValues: ['admin'] }),
+        pino({ level: 'silent' }),
+      ),
       metrics,
       log: pino({ level: 'silent' }),
       config,

@@ -31,16 +31,18 @@ export function applyMutation(stmt: Statements, m: Mutation): Change {
     if (current) throw new HubError('already_exists', `Record '${m.id}' already exists in '${m.collection}'`);
     const data = m.prepare(withoutServerFields(m.data));
     next = { collection: m.collection, id: m.id, version: 1, createdAt: now, updatedAt: now, data };
+    m.guard?.(undefined, next);
     stmt.insert.run(m.collection, m.id, 1, now, now, JSON.stringify(data));
     action = 'created';
     version = 1;
   } else {
-    if (!current) throw new HubError('not_found', `No record '${m.id}' in '${m.collection}'`);
+    if (!current || (m.visible && !m.visible(current))) throw new HubError('not_found', `No record '${m.id}' in '${m.collection}'`);
     if (m.ifVersion !== undefined && m.ifVersion !== current.version) {
       throw new HubError('version_conflict', `Record '${m.id}' is at version ${current.version}, not ${m.ifVersion}`);
     }
     version = current.version + 1;
     if (m.op === 'delete') {
+      m.guard?.(current, undefined);
       stmt.remove.run(m.collection, m.id);
       next = current;
       action = 'deleted';
@@ -49,6 +51,7 @@ export function applyMutation(stmt: Statements, m: Mutation): Change {
         m.op === 'replace' ? replaced(current.data, withoutServerFields(m.data), m.keepFields) : mergePatch(current.data, withoutServerFields(m.patch));
       const data = m.prepare(proposed);
       next = { ...current, version, updatedAt: now, data };
+      m.guard?.(current, next);
       stmt.update.run(version, now, JSON.stringify(data), m.collection, m.id);
       action = 'updated';
     }

@@ -1,0 +1,35 @@
+import { matchesFilter } from '@livehub/protocol';
+import type { RecordPredicate } from '../authz/bind-rule.js';
+import type { ListPage, ListQuery, Store } from '../store/store.js';
+
+/** Store pages one filtered list request may read before it answers with what it has (and a cursor). */
+const MAX_PAGES_SCANNED = 10;
+
+/**
+ * A list page of only the records a read rule admits. The rule's implied equalities (`owner =
+ * 'alice'`) become SQL filters, so the common per-owner rule reads that owner's rows only; what
+ * the rule says beyond them is checked here, page after page. A page may hold fewer than `limit`
+ * items and still carry `nextCursor` (the position after the last row read): cursors page on.
+ */
+export async function listReadable(store: Store, collection: string, query: ListQuery, rule: RecordPredicate): Promise<ListPage> {
+  const filters = Object.assign(Object.create(null) as ListQuery['filters'], query.filters);
+  for (const [field, value] of Object.entries(rule.eq ?? {})) {
+    if (Object.hasOwn(filters, field)) {
+      // The query asks for another value than the rule allows: nothing matches both.
+      if (!matchesFilter({ [field]: value }, field, filters[field]!)) return { items: [], seq: (await store.bounds()).head };
+      continue;
+    }
+    filters[field] = value;
+  }
+  let page = await store.list(collection, { ...query, filters });
+  // The first read's head: events after it are replayed onto the page, whichever later read took a row.
+  const seq = page.seq;
+  const items = page.items.filter((r) => rule.test(r));
+  for (let scanned = 1; items.length < query.limit && page.nextCursor !== undefined && scanned < MAX_PAGES_SCANNED; scanned++) {
+    page = await store.list(collection, { ...query, filters, cursor: page.nextCursor, limit: query.limit - items.length });
+    for (const r of page.items) if (rule.test(r)) items.push(r);
+  }
+  const out: ListPage = { items, seq };
+  if (page.nextCursor !== undefined) out.nextCursor = page.nextCursor;
+  return out;
+}
