@@ -14,6 +14,8 @@ export const STORE_TESTS = [
   'serialises concurrent writers into gapless, commit-ordered seqs',
   'reads changes by collection and by record, bounded by upTo and limit, and counts them',
   'snapshots records and the head in one view, and reports truncation',
+  'snapshots only the records matching equality filters, truncation counting those',
+  'runs a guard inside the write: a refusal writes nothing, an invisible record is not found before its version is checked',
   'lists with filters, order and cursor, reading the head with the page',
   'pages through records whose order field is missing (nulls) without skipping any',
   'compacts by count and age up to keepAfter, moving the floor only',
@@ -169,6 +171,73 @@ const cases: Record<StoreTestName, (c: StoreCtx) => Promise<void>> = {
     expect((await store.snapshot('s', undefined, 3)).truncated).toBe(true);
     expect((await store.snapshot('s', 'r3', 10)).records.map((r) => r.data)).toEqual([{ i: 3 }]);
     expect((await store.snapshot('s', 'zz', 10)).records).toEqual([]);
+  },
+  'snapshots only the records matching equality filters, truncation counting those': async ({ store }) => {
+    for (let i = 0; i < 6; i++) await store.mutate(create('w', `r${i}`, { owner: i % 3 === 0 ? 'alice' : 'bob', meta: { n: i } }));
+    const own = await store.snapshot('w', undefined, 10, { owner: 'alice' });
+    expect(own).toMatchObject({ seq: 6, truncated: false });
+    expect(own.records.map((r) => r.id)).toEqual(['r0', 'r3']);
+    // Only the matching records count towards `max`: bob's four do not truncate alice's two.
+    expect((await store.snapshot('w', undefined, 2, { owner: 'alice' })).truncated).toBe(false);
+    expect((await store.snapshot('w', undefined, 3, { owner: 'bob' })).truncated).toBe(true);
+    expect((await store.snapshot('w', undefined, 10, { 'meta.n': 4 })).records.map((r) => r.id)).toEqual(['r4']);
+    expect((await store.snapshot('w', 'r1', 10, { owner: 'alice' })).records).toEqual([]);
+    expect((await store.snapshot('w', 'r3', 10, { owner: 'alice' })).records.map((r) => r.id)).toEqual(['r3']);
+  },
+  'runs a guard inside the write: a refusal writes nothing, an invisible record is not found before its version is checked': async ({ store }) => {
+    const refuse = new Error('refused by guard');
+    const seen: Array<[string | undefined, unknown]> = [];
+    await expect(
+      store.mutate({
+        ...create('g', 'r1', { owner: 'bob' }),
+        guard: (current, next) => {
+          seen.push([current?.id, next?.data]);
+          throw refuse;
+        },
+      }),
+    ).rejects.toBe(refuse);
+    expect(seen).toEqual([[undefined, { owner: 'bob' }]]);
+    expect(await store.get('g', 'r1')).toBeUndefined();
+    expect(await store.bounds()).toEqual({ floor: 0, head: 0 });
+
+    await store.mutate(create('g', 'r1', { owner: 'alice' }));
+    // The guard sees the record as it is and as the patch would leave it.
+    await expect(
+      store.mutate({
+        op: 'patch',
+        collection: 'g',
+        id: 'r1',
+        patch: { owner: 'bob' },
+        prepare: id,
+        keepPrevious: false,
+        guard: (current, next) => {
+          seen.push([current?.data.owner as string, next?.data.owner]);
+          throw refuse;
+        },
+      }),
+    ).rejects.toBe(refuse);
+    expect(seen.at(-1)).toEqual(['alice', 'bob']);
+    expect((await store.get('g', 'r1'))?.data).toEqual({ owner: 'alice' });
+    await expect(
+      store.mutate({
+        op: 'delete',
+        collection: 'g',
+        id: 'r1',
+        keepPrevious: false,
+        guard: () => {
+          throw refuse;
+        },
+      }),
+    ).rejects.toBe(refuse);
+    // Invisible: not_found even with a wrong If-Match version, which would otherwise tell it exists.
+    for (const m of [
+      { op: 'delete', collection: 'g', id: 'r1', ifVersion: 9, keepPrevious: false },
+      { op: 'patch', collection: 'g', id: 'r1', patch: { x: 1 }, ifVersion: 9, prepare: id, keepPrevious: false },
+    ] as const) {
+      await expect(store.mutate({ ...m, visible: () => false })).rejects.toMatchObject({ code: 'not_found' });
+    }
+    expect(await store.bounds()).toEqual({ floor: 0, head: 1 });
+    expect((await store.get('g', 'r1'))?.version).toBe(1);
   },
   'lists with filters, order and cursor, reading the head with the page': async ({ store }) => {
     for (let i = 0; i < 5; i++) await store.mutate(create('l', `r${i}`, { g: i % 2, n: 5 - i, flag: i === 3, s: String(i) }));

@@ -3,6 +3,7 @@ export { HubOptionsSchema, resolveOptions, type HubOptions, type ResolvedHubOpti
 export { defineConfig, loadConfigFile, findConfigFile, type LivehubConfig } from './config/config-file.js';
 export type { CollectionConfig, CollectionSpec, ZodLike } from './config/collection-config.js';
 export type { Authenticator, Principal } from './auth.js';
+export type { Rule, RuleContext, RuleFunction, RuleValue, CollectionRules, ChannelRules, AuthorizeHook, AuthorizeRequest } from './authz/rules.js';
 export { createJwtAuthenticator, type JwtAuthOptions } from './jwt-authenticator.js';
 export type { Bus, BusMessage, EphemeralEvent } from './bus/bus.js';
 export { MemoryBus } from './bus/memory-bus.js';

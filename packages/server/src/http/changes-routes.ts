@@ -1,4 +1,4 @@
-import { SYSTEM_CHANNEL, type ChangesResponse, type PublishResponse } from '@livehub/protocol';
+import { SYSTEM_CHANNEL, parseChannel, type ChangesResponse, type PublishResponse } from '@livehub/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { channelFilters, readChanges } from '../collections/changes-reader.js';
@@ -51,7 +51,8 @@ export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store
     if (!body.success) throw new HubError('bad_request', 'Body must be { channel, event, data }', issues(body.error));
     // Unlike WS clients, HTTP callers may publish on `system`: this is the backends' API (admins only when auth is on).
     if (body.data.channel === SYSTEM_CHANNEL) deps.hub.admin.require(req.principal, `Publishing on '${SYSTEM_CHANNEL}'`);
-    else await deps.authz.publish(req.principal, body.data.channel, body.data.event);
+    // An invalid channel is refused as such by `hub.publish`, not as forbidden.
+    else if (parseChannel(body.data.channel)) await deps.authz.publish(req.principal, body.data.channel, body.data.event);
     await deps.hub.publish(body.data.channel, body.data.event, body.data.data ?? null);
     return reply.status(202).send({ ok: true } satisfies PublishResponse);
   });

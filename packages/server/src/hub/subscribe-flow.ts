@@ -48,7 +48,9 @@ export async function syncSubscription(sub: Subscription, msg: SubscribeMessage,
 
   if (msg.snapshot) {
     if (channel.kind === 'all') throw new HubError('bad_request', `A snapshot is per collection or record; '*' has none`);
-    const snap = await ctx.store.snapshot(channel.collection, channel.kind === 'record' ? channel.id : undefined, ctx.maxSnapshotRecords);
+    // Under a read rule, what it implies (`owner = sub`) is filtered in the store, so only the
+    // reader's records count towards the snapshot bound; the rest of the rule is checked here.
+    const snap = await ctx.store.snapshot(channel.collection, channel.kind === 'record' ? channel.id : undefined, ctx.maxSnapshotRecords, sub.view?.eq);
     if (snap.truncated) throw new HubError('snapshot_too_large', `'${channel.name}' has more than ${ctx.maxSnapshotRecords} records; page it over HTTP`);
     sub.position = snap.seq;
     const view = sub.view;

@@ -108,8 +108,17 @@ export interface Store {
   bounds(): Promise<LogBounds>;
   get(collection: string, id: string): Promise<StoredRecord | undefined>;
   list(collection: string, query: ListQuery): Promise<ListPage>;
-  /** Records of a collection (or one record) and the log head, read in one consistent view. */
-  snapshot(collection: string, id: string | undefined, max: number): Promise<{ records: StoredRecord[]; seq: number; truncated: boolean }>;
+  /**
+   * Records of a collection (or one record) and the log head, read in one consistent view, by id.
+   * `where`: only the records matching these equality filters (list semantics), which alone count
+   * towards `max` (a read rule's `owner = sub`).
+   */
+  snapshot(
+    collection: string,
+    id: string | undefined,
+    max: number,
+    where?: Record<string, FilterValue>,
+  ): Promise<{ records: StoredRecord[]; seq: number; truncated: boolean }>;
   /** Applies a mutation and appends its change; resolves once both are committed. */
   mutate(m: Mutation): Promise<Change>;
   /** Changes with since < seq <= upTo, ascending, at most `limit`. */

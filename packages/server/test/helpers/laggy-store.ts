@@ -1,4 +1,4 @@
-import type { Change, ChangeFilter, ListPage, ListQuery, LogBounds, Mutation, RetentionPolicy, Store, StoredRecord } from '../../src/index.js';
+import type { Change, ChangeFilter, FilterValue, ListPage, ListQuery, LogBounds, Mutation, RetentionPolicy, Store, StoredRecord } from '../../src/index.js';
 
 const pause = (maxMs: number) => new Promise((r) => setTimeout(r, Math.random() * maxMs));
 
@@ -30,8 +30,8 @@ export class LaggyStore implements Store {
   list(c: string, q: ListQuery): Promise<ListPage> {
     return this.lag(() => this.inner.list(c, q));
   }
-  snapshot(c: string, id: string | undefined, max: number) {
-    return this.lag(() => this.inner.snapshot(c, id, max));
+  snapshot(c: string, id: string | undefined, max: number, where?: Record<string, FilterValue>) {
+    return this.lag(() => this.inner.snapshot(c, id, max, where));
   }
   /** Commit order is the real one; the announcement after it is delayed, so changes reach the bus out of order. */
   mutate(m: Mutation): Promise<Change> {

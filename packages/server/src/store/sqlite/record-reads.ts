@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { ListPage, ListQuery, StoredRecord } from '../store.js';
+import type { FilterValue, ListPage, ListQuery, StoredRecord } from '../store.js';
 import { buildListSql } from './list-sql.js';
-import { type ListRow, rowToRecord } from './rows.js';
+import { type ListRow, type RecordRow, rowToRecord } from './rows.js';
 import { StatementCache } from './statement-cache.js';
 import type { Statements } from './statements.js';
 
@@ -39,14 +39,39 @@ export class RecordReads {
     })();
   }
 
-  snapshot(collection: string, id: string | undefined, max: number): { records: StoredRecord[]; seq: number; truncated: boolean } {
+  snapshot(
+    collection: string,
+    id: string | undefined,
+    max: number,
+    where?: Record<string, FilterValue>,
+  ): { records: StoredRecord[]; seq: number; truncated: boolean } {
+    const filtered = where !== undefined && Object.keys(where).length > 0;
+    // A filtered snapshot is a list query by id: the same SQL, so the same matching rules.
+    const select = filtered ? this.filteredSnapshot(collection, id, max, where) : undefined;
     // One read transaction, like `list`: the records and the head are one view.
     return this.db.transaction(() => {
-      const rows = id !== undefined ? this.stmt.snapshotOne.all(collection, id) : this.stmt.snapshotAll.all(collection, max + 1);
+      const rows: RecordRow[] = select
+        ? select.statement.all(...select.params)
+        : select === null
+          ? []
+          : id !== undefined
+            ? this.stmt.snapshotOne.all(collection, id)
+            : this.stmt.snapshotAll.all(collection, max + 1);
       const seq = this.stmt.state.get()!.head;
       const truncated = rows.length > max;
       return { records: (truncated ? rows.slice(0, max) : rows).map(rowToRecord), seq, truncated };
     })();
+  }
+
+  /** The statement of a filtered snapshot; null when `where` names another record than `id` (nothing matches both). */
+  private filteredSnapshot(collection: string, id: string | undefined, max: number, where: Record<string, FilterValue>) {
+    const filters = Object.assign(Object.create(null) as Record<string, FilterValue>, where);
+    if (id !== undefined) {
+      if (Object.hasOwn(filters, 'id') && String(filters.id) !== id) return null;
+      filters.id = id;
+    }
+    const { sql, params } = buildListSql(collection, { filters, order: { field: 'id', dir: 'asc' }, limit: max }, undefined);
+    return { statement: this.listStatements.get(sql), params };
   }
 
   collections(): Array<{ name: string; count: number }> {

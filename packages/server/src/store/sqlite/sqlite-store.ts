@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Change, ChangeFilter, ListPage, ListQuery, LogBounds, Mutation, RetentionPolicy, Store, StoredRecord } from '../store.js';
+import type { Change, ChangeFilter, FilterValue, ListPage, ListQuery, LogBounds, Mutation, RetentionPolicy, Store, StoredRecord } from '../store.js';
 import { applyMutation } from './apply-mutation.js';
 import { compactLog } from './compaction.js';
 import { rotateLogEpoch } from './epoch-rotation.js';
@@ -51,8 +51,13 @@ export class SqliteStore implements Store {
     return this.records.list(collection, query);
   }
 
-  async snapshot(collection: string, id: string | undefined, max: number): Promise<{ records: StoredRecord[]; seq: number; truncated: boolean }> {
-    return this.records.snapshot(collection, id, max);
+  async snapshot(
+    collection: string,
+    id: string | undefined,
+    max: number,
+    where?: Record<string, FilterValue>,
+  ): Promise<{ records: StoredRecord[]; seq: number; truncated: boolean }> {
+    return this.records.snapshot(collection, id, max, where);
   }
 
   /** Resolves once committed, together with the other mutations of the same tick (see GroupCommit). */
