@@ -91,7 +91,7 @@ async function startLivehub(): Promise<Contender> {
     ...(opts.replayPageSize ? { replayPageSize: opts.replayPageSize } : {}),
     // Every benchmark client comes from 127.0.0.1: lift the per-address cap (default 1,000).
     // A BENCH_LIVEHUB build older than the `limits` option refuses the key: BENCH_NO_LIMITS=1 for it.
-    ...(process.env.BENCH_NO_LIMITS ? {} : { limits: { maxConnectionsPerAddress: 1_000_000 } }),
+    ...(process.env.BENCH_NO_LIMITS ? {} : { limits: { maxConnectionsPerAddress: 1_000_000, httpRequestsPerSecond: 1_000_000, httpRequestBurst: 1_000_000 } }),
   });
   await server.start();
   livehub = server;

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createHub } from './create-hub.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { findConfigFile, loadConfigFile } from './config/config-file.js';
+import { cliKeySource } from './config/cli-key-source.js';
 import type { HubOptions, ResolvedHubOptions } from './options.js';
 import { VERSION } from './version.js';
 import { watchParent } from './parent-watch.js';
@@ -22,6 +23,11 @@ serve options (flag > environment > config file > default):
   --log-level    fatal|error|warn|info|debug|trace|silent  env LOG_LEVEL  default info
   --jwt-secret   HS256 secret (32+ chars)  env LIVEHUB_JWT_SECRET  default none: no auth
                  (prefer the env: a flag is visible to every user in \`ps\`)
+  --jwt-public-key FILE  PEM public key or certificate (RS256, ES256, EdDSA…)
+                 env LIVEHUB_JWT_PUBLIC_KEY (the PEM itself) or LIVEHUB_JWT_PUBLIC_KEY_FILE (a path)
+  --jwks-url URL JWKS of the token issuer  env LIVEHUB_JWKS_URL
+                 Give at most one key source (two exit 2); it replaces the config file's key
+                 source and keeps its other auth settings (issuer, audience…).
 
 epoch: prints the change log's epoch and head. --rotate gives it a new epoch and voids its history,
 so every client position resets: do it after restoring a backup, with the hub stopped (it refuses,
@@ -43,6 +49,8 @@ async function serve(argv: string[]): Promise<void> {
       config: { type: 'string', short: 'c' },
       'log-level': { type: 'string' },
       'jwt-secret': { type: 'string' },
+      'jwt-public-key': { type: 'string' },
+      'jwks-url': { type: 'string' },
     },
     strict: true,
   });
@@ -59,14 +67,14 @@ async function serve(argv: string[]): Promise<void> {
   if (db) options.db = db;
   const level = values['log-level'] ?? process.env.LOG_LEVEL;
   if (level) options.logLevel = level as HubOptions['logLevel'];
-  const secret = values['jwt-secret'] ?? process.env.LIVEHUB_JWT_SECRET;
-  if (secret) {
-    // A secret given here replaces the config file's key source, keeps its other settings (issuer, audience…).
-    const { publicKey: _p, jwksUrl: _j, algorithms: _a, ...rest } = fileOptions.auth ?? {};
-    options.auth = { ...rest, secret };
+  const keySource = cliKeySource(values, process.env);
+  if (keySource) {
+    // A key given here replaces the config file's key source, keeps its other settings (issuer, audience…).
+    const { secret: _s, publicKey: _p, jwksUrl: _j, algorithms: _a, ...rest } = fileOptions.auth ?? {};
+    options.auth = { ...rest, ...keySource.key };
   }
 
-  const server = createHub(options);
+  const server = withKeySource(() => createHub(options), keySource?.from);
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) {
@@ -93,6 +101,17 @@ async function serve(argv: string[]): Promise<void> {
   warnIfOpen(server.options, url);
   // The pid: under npm the process a supervisor started is npm's, not this one.
   process.stdout.write(`livehub ${VERSION} on ${url}  (pid ${process.pid}, WebSocket ${url.replace(/^http/, 'ws')}/ws, db ${server.options.db})\n`);
+}
+
+/** A key the options refuse (too short, not PEM, not a URL) is reported with the flag or variable it came from. */
+function withKeySource<T>(build: () => T, from: string | undefined): T {
+  try {
+    return build();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (from === undefined || !message.includes('auth')) throw err;
+    throw new Error(`${message}\n  (the JWT key came from ${from})`, { cause: err });
+  }
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;

@@ -18,6 +18,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandler } from './http
 import { installJsonBodyParsers } from './http/json-body.js';
 import { registerDashboard } from './http/dashboard.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
+import { installRequestRate } from './http/request-rate.js';
 import { Hub } from './hub/hub.js';
 import { HubMetrics } from './metrics.js';
 import { resolveOptions, type HubOptions, type ResolvedHubOptions } from './options.js';
@@ -89,6 +90,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
   // Before the auth hook: a refused Host or Origin is refused before any token is looked at.
   browserGuard.install(app);
   installAuthHook(app, authenticator);
+  installRequestRate(app, options.limits);
   registerCollectionRoutes(app, {
     collections,
     store,

@@ -107,6 +107,15 @@ export const HubOptionsSchema = z.object({
         .int()
         .min(1024)
         .default(256 * 1024 * 1024),
+      /**
+       * Sustained HTTP requests per second to `/api/` routes, per principal (`sub` of a valid token) or, without one, per
+       * remote address (token bucket refill); a stream (SSE, long-poll) counts once. Over it: 429 `too_many_requests` with `Retry-After`. High enough for a
+       * backend writing in bulk through one token or address (the group commit takes thousands a second); lower it for
+       * public hubs. Default 1,000.
+       */
+      httpRequestsPerSecond: z.number().min(0.001).default(1000),
+      /** HTTP requests one principal or address may send at once above the sustained rate (bucket size). Default 2,000. */
+      httpRequestBurst: z.number().int().min(1).default(2000),
     })
     .prefault({}),
   /** Largest `snapshot` a subscribe may return; larger is refused with `snapshot_too_large`. Default 10,000. */

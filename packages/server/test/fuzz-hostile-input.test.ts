@@ -119,9 +119,14 @@ describe('fuzz: hostile frames and requests against a running hub', () => {
   beforeAll(async () => {
     // Error-level lines only: an unexpected failure is logged even when its reply is lost.
     const logger = pino({ level: 'error' }, { write: (line: string) => void errorLines.push(line) });
-    // One fuzz peer sends every frame: the bad-frame budget and the message rate limit would close it
-    // (both have tests of their own, ws-hygiene and limits); here it must survive to be asked again.
-    hub = await startHub({ logger, maxBadFrames: 1_000_000, limits: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000 } });
+    // One fuzz peer sends every frame: the bad-frame budget and the message rate limit would close it,
+    // and one address sends every request, over the HTTP rate (each has tests of its own: ws-hygiene,
+    // limits, http-rate-limit); here it must survive to be asked again.
+    hub = await startHub({
+      logger,
+      maxBadFrames: 1_000_000,
+      limits: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, httpRequestsPerSecond: 1_000_000, httpRequestBurst: 1_000_000 },
+    });
     bystander = await TestClient.connect(hub.url, { clientId: 'bystander' });
     await bystander.subscribe('agent', { since: 0 });
     const loop = async (): Promise<void> => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHub, SqliteStore } from '../src/index.js';
-import { api, perTest, type startHub, tempDir } from './helpers/hub-fixture.js';
+import { api, perTest, type startHub, tempDir, UNLIMITED_HTTP_RATE } from './helpers/hub-fixture.js';
 import { LaggyStore } from './helpers/laggy-store.js';
 import { TestClient } from './helpers/ws-client.js';
 import { waitFor } from '../../../test/helpers/wait-for.js';
@@ -95,7 +95,9 @@ const stores = [
   { name: 'sqlite', laggy: false },
   { name: 'sqlite with injected latency', laggy: true },
 ];
-async function raceHub(laggy: boolean, opts: Parameters<typeof startHub>[0] = {}): Promise<Hub> {
+/** Its writers go as fast as the hub answers, from one address: over the HTTP rate's default. */
+async function raceHub(laggy: boolean, given: Parameters<typeof startHub>[0] = {}): Promise<Hub> {
+  const opts = { ...given, limits: UNLIMITED_HTTP_RATE };
   if (!laggy) return hubOn(opts);
   const tmp = tempDir();
   defer(() => tmp.cleanup());

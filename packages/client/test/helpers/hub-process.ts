@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { tempDir } from '../../../server/test/helpers/hub-fixture.js';
-import { spawnHub, type HubProcess } from '../../../server/test/helpers/spawn-hub.js';
+import { spawnHub, unlimitedRateConfig, type HubProcess } from '../../../server/test/helpers/spawn-hub.js';
 
 export type { HubProcess };
 
@@ -14,9 +14,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** `livehub serve` on a fixed port and database (the CLI takes the last `--port`). */
+/**
+ * `livehub serve` on a fixed port and database (the CLI takes the last `--port`). The HTTP rate is
+ * lifted: these clients, all from 127.0.0.1, stand for users on many addresses.
+ */
 export function hubProcess(db: string, port: number, env: Record<string, string> = {}): Promise<HubProcess> {
-  return spawnHub(['--db', db, '--port', String(port)], { LOG_LEVEL: 'warn', ...env });
+  return spawnHub(['--db', db, '--port', String(port), ...unlimitedRateConfig(dirname(db))], { LOG_LEVEL: 'warn', ...env });
 }
 
 /** SIGTERM and wait for the exit; SIGKILL if it hangs. */

@@ -1,7 +1,7 @@
-import { spawnHub, type HubProcess } from '../../../server/test/helpers/spawn-hub.js';
+import { spawnHub, unlimitedRateConfig, type HubProcess } from '../../../server/test/helpers/spawn-hub.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createClient, type ClientOptions, type LivehubClient, type WebSocketConstructor } from '@livehub/client';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { cleanup as cleanupRendered } from '@testing-library/react';
@@ -24,7 +24,9 @@ export interface LiveHub {
 export async function startLiveHub(): Promise<LiveHub> {
   const dir = mkdtempSync(join(tmpdir(), 'livehub-react-'));
   let db = join(dir, 'hub.db');
-  let proc: HubProcess | undefined = await spawnHub(['--db', db, '--log-level', 'warn']);
+  // The HTTP rate is lifted: the clients and writers of a test, all from 127.0.0.1, stand for users on many addresses.
+  const config = unlimitedRateConfig(dir);
+  let proc: HubProcess | undefined = await spawnHub(['--db', db, '--log-level', 'warn', ...config]);
   const url = proc.url;
   const port = Number(/:(\d+)$/.exec(url)![1]);
   const stop = async () => {
@@ -44,7 +46,7 @@ export async function startLiveHub(): Promise<LiveHub> {
     async restart(file) {
       await stop();
       if (file) db = file;
-      proc = await spawnHub(['--db', db, '--port', String(port), '--log-level', 'warn']);
+      proc = await spawnHub(['--db', db, '--port', String(port), '--log-level', 'warn', ...config]);
     },
     newDbFile: (name) => join(dir, name),
     async cleanup() {
@@ -99,7 +101,7 @@ export function testClient(url: string, log: RequestLog, extra: ClientOptions = 
  * stops it: how a test writes "while the hub the client knows is down" through the real HTTP API.
  */
 export async function withSideHub(db: string, fn: (url: string) => Promise<void>): Promise<void> {
-  const side = await spawnHub(['--db', db, '--log-level', 'warn']);
+  const side = await spawnHub(['--db', db, '--log-level', 'warn', ...unlimitedRateConfig(dirname(db))]);
   try {
     await fn(side.url);
   } finally {

@@ -4,6 +4,12 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { createHub, type HubOptions, type LivehubServer } from '../../src/index.js';
 
+/**
+ * `limits` that lift the HTTP request rate, for suites whose one process stands for many users,
+ * all from 127.0.0.1, or writes as fast as it can; the rate itself is tested in http-rate-limit.
+ */
+export const UNLIMITED_HTTP_RATE = { httpRequestsPerSecond: 1_000_000, httpRequestBurst: 1_000_000 };
+
 /** A temp folder removed by `cleanup`. */
 export function tempDir(prefix = 'livehub-test-'): { dir: string; cleanup(): void } {
   // An absolute prefix places the folder there; a bare one goes to the OS temp dir.

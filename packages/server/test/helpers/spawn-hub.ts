@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UNLIMITED_HTTP_RATE } from './hub-fixture.js';
 
 /** Path of the built CLI; `npm test` builds before running. Joined as a path: under jsdom the global URL is jsdom's. */
 export const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
@@ -11,6 +13,16 @@ export interface HubProcess {
   output(): string;
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
+}
+
+/**
+ * Writes `dir/livehub.config.json` with the HTTP request rate lifted (`UNLIMITED_HTTP_RATE`) over
+ * `config`, and returns the `--config` arguments that load it.
+ */
+export function unlimitedRateConfig(dir: string, config: Record<string, unknown> = {}): string[] {
+  const file = join(dir, 'livehub.config.json');
+  writeFileSync(file, JSON.stringify({ ...config, limits: UNLIMITED_HTTP_RATE }));
+  return ['--config', file];
 }
 
 /** Runs `livehub serve` as a real process and waits until it listens. */
