@@ -41,8 +41,16 @@ export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store
     // signal; the read is from the log, so a poll served by any node returns the same data.
     const abort = new AbortController();
     reply.raw.on('close', () => abort.abort());
-    await deps.hub.waitForChange(channelFilters(channels), first.seq, q.data.wait * 1000, abort.signal);
-    return readChanges(deps.store, deps.visibility, { ...request, since: first.seq }, scope);
+    const deadline = Date.now() + q.data.wait * 1000;
+    const filters = channelFilters(channels);
+    let last = first;
+    for (;;) {
+      await deps.hub.waitForChange(filters, last.seq, Math.max(0, deadline - Date.now()), abort.signal);
+      const next = await readChanges(deps.store, deps.visibility, { ...request, since: last.seq }, scope);
+      // A change the reader's rules hide does not end its wait: it would only learn that something changed.
+      if (next.changes.length > 0 || next.reset || next.more || Date.now() >= deadline || abort.signal.aborted || deps.hub.isClosing) return next;
+      last = next;
+    }
   });
 
   /** Ephemeral publish: `{ channel, event, data }` → every subscriber of the channel. */
