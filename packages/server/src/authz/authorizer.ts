@@ -41,6 +41,7 @@ export class Authorizer {
   private readonly channels: Array<{ pattern: ChannelPattern; rules: ChannelRules }> = [];
   private readonly hook: AuthorizeHookCaller | undefined;
   private readonly allowByDefault: boolean;
+  private readonly previousNeeded = new Map<string, boolean>();
 
   constructor(
     rules: AuthorizationRules,
@@ -61,7 +62,14 @@ export class Authorizer {
 
   /** Whether a collection's changes must log `previous`: a predicate read rule tells moves in and out of it from it. */
   needsPrevious(collection: string): boolean {
-    return this.admin.authEnabled && usesRecord(this.rulesOf(collection)?.read);
+    if (!this.admin.authEnabled) return false;
+    // Asked on every write; the answer is fixed per collection once the rules are loaded.
+    let needs = this.previousNeeded.get(collection);
+    if (needs === undefined) {
+      needs = usesRecord(this.rulesOf(collection)?.read);
+      if (this.previousNeeded.size < 1024) this.previousNeeded.set(collection, needs);
+    }
+    return needs;
   }
 
   /** Rules only, no hook: how `p` may read `collection` (admins: everything). */
