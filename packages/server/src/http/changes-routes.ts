@@ -41,8 +41,19 @@ export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store
     // signal; the read is from the log, so a poll served by any node returns the same data.
     const abort = new AbortController();
     reply.raw.on('close', () => abort.abort());
-    await deps.hub.waitForChange(channelFilters(channels), first.seq, q.data.wait * 1000, abort.signal);
-    return readChanges(deps.store, deps.visibility, { ...request, since: first.seq }, scope);
+    const deadline = Date.now() + q.data.wait * 1000;
+    const filters = channelFilters(channels);
+    let last = first;
+    // A change the reader may not see wakes the poll too: it reads nothing and waits on until the
+    // deadline. Answering at once would tell the reader that someone wrote, and when.
+    for (;;) {
+      const ms = deadline - Date.now();
+      if (ms <= 0 || abort.signal.aborted || deps.hub.isClosing) return last;
+      await deps.hub.waitForChange(filters, last.seq, ms, abort.signal);
+      const next = await readChanges(deps.store, deps.visibility, { ...request, since: last.seq }, scope);
+      if (next.changes.length > 0 || next.reset || next.more) return next;
+      last = next;
+    }
   });
 
   /** Ephemeral publish: `{ channel, event, data }` → every subscriber of the channel. */
