@@ -25,6 +25,8 @@ export interface SubscribeGrant {
   ephemeral: boolean;
 }
 
+type ChannelRule = { pattern: ChannelPattern; rules: ChannelRules };
+
 /** Read access per collection for one principal, asked once per collection of a multi-collection read. */
 export interface ReadScope {
   access(collection: string): Promise<Access>;
@@ -38,7 +40,7 @@ export interface ReadScope {
  */
 export class Authorizer {
   private readonly collections = new Map<string, CollectionRules>();
-  private readonly channels: Array<{ pattern: ChannelPattern; rules: ChannelRules }> = [];
+  private readonly channels: ChannelRule[] = [];
   private readonly hook: AuthorizeHookCaller | undefined;
   private readonly allowByDefault: boolean;
   private readonly previousNeeded = new Map<string, boolean>();
@@ -173,12 +175,12 @@ export class Authorizer {
       return { view: undefined, ephemeral: true };
     }
     if (this.isAdmin(p)) return { view: undefined, ephemeral: true };
-    const matched = this.channelRule(channel.name, p);
-    const channelAccess = matched ? this.bindChannel(matched, 'subscribe', channel.name, p) : undefined;
+    const { matched, owner } = this.channelRule(channel.name, p);
+    const channelAccess = matched ? this.bindChannel(matched, 'subscribe', channel.name, p) : owner ? false : undefined;
     let grant: SubscribeGrant;
     let req: AuthorizeRequest;
     if (channel.kind === 'ephemeral') {
-      if (!(channelAccess ?? this.allowByDefault)) throw this.denied(p, 'subscribe to', `'${channel.name}'`, this.channelSource(matched));
+      if (!(channelAccess ?? this.allowByDefault)) throw this.denied(p, 'subscribe to', `'${channel.name}'`, this.channelSource(matched ?? owner));
       grant = { view: undefined, ephemeral: true };
       req = { principal: p, action: 'subscribe', channel: channel.name };
     } else {
@@ -201,9 +203,9 @@ export class Authorizer {
   /** May `p` publish `event` on `channel` (not `system`: callers decide that one). A refusal throws `forbidden`; synchronous without a hook, like `subscribe`. */
   publish(p: Principal, channel: string, event: string): void | Promise<void> {
     if (this.isAdmin(p)) return;
-    const matched = this.channelRule(channel, p);
-    const allowed = matched ? this.bindChannel(matched, 'publish', channel, p) : this.allowByDefault;
-    if (!allowed) throw this.denied(p, 'publish on', `'${channel}'`, this.channelSource(matched));
+    const { matched, owner } = this.channelRule(channel, p);
+    const allowed = matched ? this.bindChannel(matched, 'publish', channel, p) : owner ? false : this.allowByDefault;
+    if (!allowed) throw this.denied(p, 'publish on', `'${channel}'`, this.channelSource(matched ?? owner));
     if (this.hook) return this.ask({ principal: p, action: 'publish', channel, event });
   }
 
@@ -223,11 +225,19 @@ export class Authorizer {
     return `authorization.defaultPolicy: ${this.allowByDefault ? 'allow' : 'deny'}`;
   }
 
-  private channelRule(channel: string, p: Principal): { pattern: ChannelPattern; rules: ChannelRules } | undefined {
-    return this.channels.find((c) => c.pattern.matches(channel, p));
+  /**
+   * The first rule whose pattern matches `channel` for `p`; else `owner`, a pattern with
+   * placeholders the channel fits for someone else. `session:{sub}:*` makes `session:bob:x` bob's:
+   * without this it would fall to the default, and under `allow` every user could join it.
+   */
+  private channelRule(channel: string, p: Principal): { matched?: ChannelRule; owner?: ChannelRule } {
+    const matched = this.channels.find((c) => c.pattern.matches(channel, p));
+    if (matched) return { matched };
+    const owner = this.channels.find((c) => c.pattern.owned && c.pattern.fits(channel));
+    return owner ? { owner } : {};
   }
 
-  private bindChannel(matched: { pattern: ChannelPattern; rules: ChannelRules }, action: ChannelAction, channel: string, p: Principal): boolean {
+  private bindChannel(matched: ChannelRule, action: ChannelAction, channel: string, p: Principal): boolean {
     // Channel rules have no record (validated): binding always folds to a boolean.
     return this.bind(matched.rules[action] ?? this.allowByDefault, p, { channel }) === true;
   }

@@ -32,7 +32,25 @@ export class ChannelPattern {
     });
   }
 
+  /** Whether the pattern names principals (`{sub}`, `{claims.x}`): its channels belong to them. */
+  get owned(): boolean {
+    return this.segments.some((s) => s.kind === 'claim');
+  }
+
   matches(channel: string, principal: Principal): boolean {
+    return this.match(channel, principal);
+  }
+
+  /**
+   * Whether `channel` has the pattern's shape, whoever its placeholder segments name:
+   * `session:bob:x` fits `session:{sub}:*` for alice too. Such a channel is bob's, not unruled.
+   */
+  fits(channel: string): boolean {
+    return this.match(channel, undefined);
+  }
+
+  /** Without a principal, placeholder segments match any one segment. */
+  private match(channel: string, principal: Principal | undefined): boolean {
     const parts = channel.split(':');
     const segs = this.segments;
     const last = segs[segs.length - 1]!;
@@ -46,6 +64,7 @@ export class ChannelPattern {
         if (s.text !== p) return false;
         continue;
       }
+      if (principal === undefined) continue;
       const v = claimValue(principal, s.path);
       const values = Array.isArray(v) ? v : [v];
       if (!values.some((x) => (typeof x === 'string' || typeof x === 'number') && String(x) === p)) return false;

@@ -1,6 +1,22 @@
-import { matchesFilter } from '@livehub/protocol';
+import { isServerField, matchesFilter, type FilterValue } from '@livehub/protocol';
 import type { RecordPredicate } from '../authz/bind-rule.js';
 import type { ListPage, ListQuery, Store } from '../store/store.js';
+
+/**
+ * A record that holds only `value` at `field`. A dotted data path nests (`meta.owner` is
+ * `{ meta: { owner } }`): a flat `{ 'meta.owner': v }` has no such path, so it would match no
+ * filter, and a reader filtering on its own rule's field got an empty list.
+ */
+function holding(field: string, value: FilterValue): Record<string, unknown> {
+  if (isServerField(field)) return { [field]: value };
+  const parts = field.split('.');
+  // No prototypes: a path segment named `__proto__` is a field like any other.
+  const root = Object.create(null) as Record<string, unknown>;
+  let at = root;
+  for (const part of parts.slice(0, -1)) at = at[part] = Object.create(null) as Record<string, unknown>;
+  at[parts[parts.length - 1]!] = value;
+  return root;
+}
 
 /** Store pages one filtered list request may read before it answers with what it has (and a cursor). */
 const MAX_PAGES_SCANNED = 10;
@@ -16,7 +32,7 @@ export async function listReadable(store: Store, collection: string, query: List
   for (const [field, value] of Object.entries(rule.eq ?? {})) {
     if (Object.hasOwn(filters, field)) {
       // The query asks for another value than the rule allows: nothing matches both.
-      if (!matchesFilter({ [field]: value }, field, filters[field]!)) return { items: [], seq: (await store.bounds()).head };
+      if (!matchesFilter(holding(field, value), field, filters[field]!)) return { items: [], seq: (await store.bounds()).head };
       continue;
     }
     filters[field] = value;

@@ -44,11 +44,14 @@ export function registerChangesRoutes(app: FastifyInstance, deps: { store: Store
     const deadline = Date.now() + q.data.wait * 1000;
     const filters = channelFilters(channels);
     let last = first;
+    // A change the reader may not see wakes the poll too: it reads nothing and waits on until the
+    // deadline. Answering at once would tell the reader that someone wrote, and when.
     for (;;) {
-      await deps.hub.waitForChange(filters, last.seq, Math.max(0, deadline - Date.now()), abort.signal);
+      const ms = deadline - Date.now();
+      if (ms <= 0 || abort.signal.aborted || deps.hub.isClosing) return last;
+      await deps.hub.waitForChange(filters, last.seq, ms, abort.signal);
       const next = await readChanges(deps.store, deps.visibility, { ...request, since: last.seq }, scope);
-      // A change the reader's rules hide does not end its wait: it would only learn that something changed.
-      if (next.changes.length > 0 || next.reset || next.more || Date.now() >= deadline || abort.signal.aborted || deps.hub.isClosing) return next;
+      if (next.changes.length > 0 || next.reset || next.more) return next;
       last = next;
     }
   });

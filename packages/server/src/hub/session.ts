@@ -258,9 +258,16 @@ export class Session {
     const channel = parseChannel(msg.channel);
     if (!channel) throw new HubError('invalid_channel', `Invalid channel '${msg.channel}'`);
     // Rules (and the `*` tap's admin check) decide before anything is read.
-    const granted = this.deps.authz.subscribe(this.principal, channel);
+    let judged = this.principal;
+    const granted = this.deps.authz.subscribe(judged, channel);
     // Only an `authorize` hook makes this wait; without one later frames see the subscription.
-    const grant = granted instanceof Promise ? await granted : granted;
+    let grant = granted instanceof Promise ? await granted : granted;
+    // A token refresh while the hook was asked re-judged every subscription but this one, not yet
+    // registered: judge it again under the new claims, or it would outlive what they allow.
+    while (judged !== this.principal && !this.disposed) {
+      judged = this.principal;
+      grant = await this.deps.authz.subscribe(judged, channel);
+    }
     if (this.disposed) throw new HubError('bad_request', 'Connection is closed');
     // A repeated subscribe replaces the old one (e.g. to resume from another position).
     const old = this.subs.get(channel.name);
