@@ -12,7 +12,7 @@ import {
 import type { AdminCheck } from '../admin-check.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
-import type { Bus, BusMessage } from '../bus/bus.js';
+import type { Bus, BusMessage, BusStatus, EphemeralEvent } from '../bus/bus.js';
 import { encodeJson } from '../encodable.js';
 import { HubError } from '../errors.js';
 import { newClientId } from '../ids.js';
@@ -53,7 +53,14 @@ export interface HubConfig {
  * session is its peer's state, the fan-out delivers. Nothing here knows SQL or a transport.
  */
 export class Hub {
-  private readonly registry = new Registry();
+  // The node's interest drives the bus's: ephemeral traffic reaches only nodes that have subscribers for it.
+  private readonly registry = new Registry({
+    channel: (name, watched) => {
+      // `system` stays watched from start to close: broadcasts reach every node.
+      if (name !== SYSTEM_CHANNEL) this.interest(watched ? this.bus.watch(name) : this.bus.unwatch(name), 'channel', name);
+    },
+    client: (clientId, watched) => this.interest(watched ? this.bus.watchClient(clientId) : this.bus.unwatchClient(clientId), 'clientId', clientId),
+  });
   private readonly feed: ChangeFeed;
   private readonly fanout: Fanout;
   private readonly sessionDeps: SessionDeps;
@@ -102,6 +109,7 @@ export class Hub {
     await this.feed.start(this.config.feedPollMs);
     this.metrics.logHead.set(this.feed.head);
     this.unsubscribeBus = await this.bus.subscribe((m) => this.onBusMessage(m));
+    this.interest(this.bus.watch(SYSTEM_CHANNEL), 'channel', SYSTEM_CHANNEL);
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
     this.heartbeat.unref();
     this.rates.start();
@@ -127,7 +135,7 @@ export class Hub {
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${String(event)}'`);
     if (isReservedEvent(info, event)) throw new HubError('reserved_event', `'${event}' is reserved for change-log events on '${channel}'`);
     const dataJson = encodeJson(data, 'Event data');
-    await this.bus.publish({ kind: 'ephemeral', event: { channel, event, dataJson, timestamp: new Date().toISOString() } });
+    await this.publishEphemeral({ channel, event, dataJson, timestamp: new Date().toISOString() });
   }
 
   /** Ephemeral event on the `system` channel, which every connection receives. */
@@ -139,7 +147,23 @@ export class Hub {
   async sendTo(clientId: string, event: string, data: unknown): Promise<void> {
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${String(event)}'`);
     const dataJson = encodeJson(data, 'Event data');
-    await this.bus.publish({ kind: 'ephemeral', event: { channel: SYSTEM_CHANNEL, event, dataJson, timestamp: new Date().toISOString(), clientId } });
+    await this.publishEphemeral({ channel: SYSTEM_CHANNEL, event, dataJson, timestamp: new Date().toISOString(), clientId });
+  }
+
+  /** Ephemeral events have no log to fall back on: a bus that cannot take one is the publisher's error. */
+  private async publishEphemeral(event: EphemeralEvent): Promise<void> {
+    try {
+      await this.bus.publish({ kind: 'ephemeral', event });
+    } catch (err) {
+      // The caller gets the error; the bus logs the outage itself, once (not once per refused publish).
+      this.log.debug({ err, channel: event.channel, event: event.event }, 'ephemeral publish refused: bus unavailable');
+      throw new HubError('bus_unavailable', `Event not delivered: the bus is unavailable (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+
+  /** The bus's state, for `/healthz`. */
+  busStatus(): BusStatus {
+    return this.bus.status();
   }
 
   /** Who may use the admin surfaces; the HTTP routes check it too. */
@@ -281,6 +305,13 @@ export class Hub {
 
   private resyncDurable(): void {
     for (const session of this.registry.all()) session.resyncDurable();
+  }
+
+  /** A watch or unwatch runs in the background (a bus that is down completes it when back); its failure is only logged. */
+  private interest(done: Promise<void>, kind: 'channel' | 'clientId', name: string): void {
+    done.catch((err: unknown) => {
+      if (!this.closing) this.log.warn({ err, [kind]: name }, 'bus watch failed');
+    });
   }
 
   private onBusMessage(m: BusMessage): void {
