@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { api, perTest, tempDir } from './helpers/hub-fixture.js';
-import { REDIS_URL, testPrefix } from './helpers/redis.js';
+import { REDIS_URL, testPrefix } from './helpers/bus-servers.js';
 import { waitFor } from '../../../test/helpers/wait-for.js';
 import { CLI, killIfRunning, spawnHub } from './helpers/spawn-hub.js';
 import { TestClient } from './helpers/ws-client.js';

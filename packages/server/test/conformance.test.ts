@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { runBusConformance, runStoreConformance } from '@livehub/conformance';
-import { MemoryBroker, MemoryBus, RedisBus, SqliteStore } from '../src/index.js';
+import { MemoryBroker, MemoryBus, NatsBus, RedisBus, SqliteStore } from '../src/index.js';
 import { tempDir } from './helpers/hub-fixture.js';
-import { REDIS_URL, testPrefix } from './helpers/redis.js';
+import { NATS_URL, REDIS_URL, testPrefix } from './helpers/bus-servers.js';
 
 runStoreConformance('SQLite file', {
   async create() {
@@ -36,6 +36,16 @@ runBusConformance('Redis (two RedisBus handles, two connections each)', {
     const keyPrefix = testPrefix();
     const a = new RedisBus({ url: REDIS_URL, keyPrefix, onHandlerError: () => undefined });
     const b = new RedisBus({ url: REDIS_URL, keyPrefix, onHandlerError: () => undefined });
+    return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
+  },
+});
+
+// Core NATS, one connection per handle, on a subject prefix of its own.
+runBusConformance('NATS (two NatsBus handles, one connection each)', {
+  async create() {
+    const keyPrefix = testPrefix();
+    const a = new NatsBus({ servers: NATS_URL, keyPrefix, onHandlerError: () => undefined });
+    const b = new NatsBus({ servers: NATS_URL, keyPrefix, onHandlerError: () => undefined });
     return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
   },
 });

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { createHub, SqliteStore, type BusMessage, type HubOptions, type LivehubServer } from '../src/index.js';
 import { waitFor } from '../../../test/helpers/wait-for.js';
 import { api, perTest, tempDir } from './helpers/hub-fixture.js';
-import { REDIS_URL, testPrefix } from './helpers/redis.js';
+import { REDIS_URL, testPrefix } from './helpers/bus-servers.js';
 import { TcpProxy } from './helpers/tcp-proxy.js';
 import { TestClient } from './helpers/ws-client.js';
 

@@ -40,7 +40,12 @@ export const WATCH_ALL = ALL_CHANNEL;
  * unwatches on its last. Watching is a set, not a count: repeats are harmless.
  */
 export interface Bus {
-  /** Resolves once the message is handed to the bus; rejects when the bus cannot take it (its server unreachable). */
+  /**
+   * Resolves once the bus has the message (its server took it), so a publish that resolved reaches
+   * each handle before any publish started after it; rejects when the bus cannot take it (its
+   * server unreachable). A change the bus cannot carry may instead be dropped: it is durable, and
+   * every node reads what it missed from the log.
+   */
   publish(message: BusMessage): Promise<void>;
   /** Registers a handler; returns a function that removes it. */
   subscribe(handler: (message: BusMessage) => void): Promise<() => void>;

@@ -1,7 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { WATCH_ALL, type Bus, type BusMessage, type BusStatus } from './bus.js';
-import { RedisChannels, RedisWire } from './redis-wire.js';
+import { BusWire } from './bus-wire.js';
+import { RedisChannels } from './redis-channels.js';
 
 export interface RedisBusOptions {
   /** `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS). */
@@ -38,7 +39,7 @@ export class RedisBus implements Bus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly channels: RedisChannels;
-  private readonly wire = new RedisWire();
+  private readonly wire = new BusWire();
   private readonly handlers = new Set<(m: BusMessage) => void>();
   private readonly onHandlerError: (err: unknown) => void;
   private readonly log: Logger | undefined;
@@ -55,7 +56,7 @@ export class RedisBus implements Bus {
   /**
    * The last message that came on a subscribed ephemeral channel. While this node also holds the
    * `*` pattern, Redis sends each such publish twice, the plain copy first and the pattern copy
-   * right after; every payload is unique (`RedisWire` numbers them), so a pattern copy equal to
+   * right after; every payload is unique (`BusWire` numbers them), so a pattern copy equal to
    * the last plain one is that same publish.
    */
   private lastPlain: string | undefined;

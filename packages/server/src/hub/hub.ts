@@ -21,6 +21,7 @@ import type { ChangeFilter, Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
 import { ChangeFeed } from './change-feed.js';
 import { Fanout } from './fanout.js';
+import { BusInterest } from './interest.js';
 import type { LimitsConfig } from './limits.js';
 import { OutboundBudget } from './outbound-budget.js';
 import { RateTracker } from './rate-tracker.js';
@@ -53,14 +54,9 @@ export interface HubConfig {
  * session is its peer's state, the fan-out delivers. Nothing here knows SQL or a transport.
  */
 export class Hub {
-  // The node's interest drives the bus's: ephemeral traffic reaches only nodes that have subscribers for it.
-  private readonly registry = new Registry({
-    channel: (name, watched) => {
-      // `system` stays watched from start to close: broadcasts reach every node.
-      if (name !== SYSTEM_CHANNEL) this.interest(watched ? this.bus.watch(name) : this.bus.unwatch(name), 'channel', name);
-    },
-    client: (clientId, watched) => this.interest(watched ? this.bus.watchClient(clientId) : this.bus.unwatchClient(clientId), 'clientId', clientId),
-  });
+  private readonly registry: Registry;
+  /** The node's interest drives the bus's: ephemeral traffic reaches only nodes that have subscribers for it. */
+  private readonly interest: BusInterest;
   private readonly feed: ChangeFeed;
   private readonly fanout: Fanout;
   private readonly sessionDeps: SessionDeps;
@@ -81,6 +77,8 @@ export class Hub {
     private readonly log: Logger,
     private readonly config: HubConfig,
   ) {
+    this.interest = new BusInterest(bus, log, () => this.closing);
+    this.registry = new Registry(this.interest);
     this.budget = new OutboundBudget(config.limits.maxTotalQueueBytes, () => this.shed());
     this.fanout = new Fanout(this.registry, visibility, metrics, this.rates);
     this.feed = new ChangeFeed(
@@ -109,7 +107,7 @@ export class Hub {
     await this.feed.start(this.config.feedPollMs);
     this.metrics.logHead.set(this.feed.head);
     this.unsubscribeBus = await this.bus.subscribe((m) => this.onBusMessage(m));
-    this.interest(this.bus.watch(SYSTEM_CHANNEL), 'channel', SYSTEM_CHANNEL);
+    this.interest.start();
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
     this.heartbeat.unref();
     this.rates.start();
@@ -305,13 +303,6 @@ export class Hub {
 
   private resyncDurable(): void {
     for (const session of this.registry.all()) session.resyncDurable();
-  }
-
-  /** A watch or unwatch runs in the background (a bus that is down completes it when back); its failure is only logged. */
-  private interest(done: Promise<void>, kind: 'channel' | 'clientId', name: string): void {
-    done.catch((err: unknown) => {
-      if (!this.closing) this.log.warn({ err, [kind]: name }, 'bus watch failed');
-    });
   }
 
   private onBusMessage(m: BusMessage): void {
