@@ -67,6 +67,7 @@ export const ErrorCodes = {
   host_not_allowed: { status: 421, message: 'Host is not one this hub serves (see browser.allowedHosts)' },
   not_subscribed: { status: 400, message: 'Not subscribed to this channel' },
   shutting_down: { status: 503, message: 'Hub is shutting down' },
+  bus_unavailable: { status: 503, message: 'The message bus is unreachable: ephemeral events cannot be delivered now (durable writes still are)' },
   slow_consumer: { status: 503, message: 'Outbound queue over its limit' },
   too_many_connections: { status: 429, message: 'Too many connections' },
   too_many_subscriptions: { status: 429, message: 'Too many subscriptions on this connection' },

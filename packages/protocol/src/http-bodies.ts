@@ -65,6 +65,16 @@ export interface HealthResponse {
   connections: number;
   /** The hub's version, e.g. `0.1.0`. */
   version: string;
+  /** This node's bus: `memory` (in-process, one node) or `redis`; `ok: false` while it cannot carry messages. */
+  bus: BusHealth;
+}
+
+/** The bus part of `/healthz`. */
+export interface BusHealth {
+  kind: string;
+  ok: boolean;
+  /** Where it is connected, or why it is not. */
+  detail?: string;
 }
 
 /** The transports that make a connection (long-poll does not). */

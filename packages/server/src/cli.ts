@@ -11,7 +11,7 @@ import { watchParent } from './parent-watch.js';
 const HELP = `livehub ${VERSION}
 
 Usage:
-  livehub serve [--port P] [--host H] [--db FILE] [--config FILE] [--log-level L]
+  livehub serve [--port P] [--host H] [--db FILE] [--redis URL] [--config FILE] [--log-level L]
   livehub epoch [--db FILE] [--rotate]
   livehub version
 
@@ -19,6 +19,10 @@ serve options (flag > environment > config file > default):
   --port, -p     TCP port                 env PORT        default 8080
   --host         interface to bind        env HOST        default 127.0.0.1
   --db           SQLite database file     env LIVEHUB_DB  default ./data/livehub.db
+  --redis URL    Redis bus between nodes (redis://host:6379)  env LIVEHUB_REDIS_URL
+                 default none: the in-process bus, a single node
+  --redis-prefix channel prefix on Redis (same on every node of a deployment)
+                 env LIVEHUB_REDIS_PREFIX  default livehub
   --config, -c   livehub.config.json|.ts  (default: ./livehub.config.{ts,mts,js,mjs,json} if present)
   --log-level    fatal|error|warn|info|debug|trace|silent  env LOG_LEVEL  default info
   --jwt-secret   HS256 secret (32+ chars)  env LIVEHUB_JWT_SECRET  default none: no auth
@@ -46,6 +50,8 @@ async function serve(argv: string[]): Promise<void> {
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       db: { type: 'string' },
+      redis: { type: 'string' },
+      'redis-prefix': { type: 'string' },
       config: { type: 'string', short: 'c' },
       'log-level': { type: 'string' },
       'jwt-secret': { type: 'string' },
@@ -65,6 +71,10 @@ async function serve(argv: string[]): Promise<void> {
   if (host) options.host = host;
   const db = values.db ?? process.env.LIVEHUB_DB;
   if (db) options.db = db;
+  const redis = values.redis ?? process.env.LIVEHUB_REDIS_URL;
+  if (redis) options.redis = redis;
+  const redisPrefix = values['redis-prefix'] ?? process.env.LIVEHUB_REDIS_PREFIX;
+  if (redisPrefix) options.redisKeyPrefix = redisPrefix;
   const level = values['log-level'] ?? process.env.LOG_LEVEL;
   if (level) options.logLevel = level as HubOptions['logLevel'];
   const keySource = cliKeySource(values, process.env);
@@ -100,7 +110,9 @@ async function serve(argv: string[]): Promise<void> {
   const url = await server.start();
   warnIfOpen(server.options, url);
   // The pid: under npm the process a supervisor started is npm's, not this one.
-  process.stdout.write(`livehub ${VERSION} on ${url}  (pid ${process.pid}, WebSocket ${url.replace(/^http/, 'ws')}/ws, db ${server.options.db})\n`);
+  const bus = server.bus.status();
+  const busLine = `bus ${bus.kind}${bus.detail ? ` ${bus.detail}` : ''}${bus.ok ? '' : ' (UNAVAILABLE)'}`;
+  process.stdout.write(`livehub ${VERSION} on ${url}  (pid ${process.pid}, WebSocket ${url.replace(/^http/, 'ws')}/ws, db ${server.options.db}, ${busLine})\n`);
 }
 
 /** A key the options refuse (too short, not PEM, not a URL) is reported with the flag or variable it came from. */

@@ -10,6 +10,7 @@ import { BrowserGuard } from './http/browser-guard.js';
 import { registerSse } from './transports/sse.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
+import { RedisBus } from './bus/redis-bus.js';
 import { CollectionService } from './collections/collection-service.js';
 import { CollectionRegistry } from './config/collection-config.js';
 import { registerChangesRoutes } from './http/changes-routes.js';
@@ -47,13 +48,18 @@ export interface LivehubServer {
   sendTo(clientId: string, event: string, data: unknown): Promise<void>;
 }
 
-/** Builds a hub on one SQLite file. Options are validated here, before anything opens. */
+/** Builds a hub on one SQLite file (or the given store), on the in-process bus or Redis. Options are validated here, before anything opens. */
 export function createHub(input: HubOptions = {}): LivehubServer {
   const options = resolveOptions(input);
   const log = options.logger ?? pino({ level: options.logLevel, base: { svc: 'livehub' } });
   const registry = new CollectionRegistry(options.collections, options.strictCollections);
   const store = options.store ?? new SqliteStore({ file: options.db, durability: options.durability });
-  const bus = options.bus ?? new MemoryBus((err) => log.error({ err }, 'bus handler failed'));
+  const onBusHandlerError = (err: unknown): void => log.error({ err }, 'bus handler failed');
+  const bus =
+    options.bus ??
+    (options.redis !== undefined
+      ? new RedisBus({ url: options.redis, keyPrefix: options.redisKeyPrefix, log: log.child({ component: 'bus' }), onHandlerError: onBusHandlerError })
+      : new MemoryBus(onBusHandlerError));
   const visibility = new Visibility(registry);
   const metrics = new HubMetrics();
   const authenticator = options.authenticator ?? (options.auth ? createJwtAuthenticator(options.auth) : anonymousAuthenticator);
@@ -145,7 +151,11 @@ export function createHub(input: HubOptions = {}): LivehubServer {
       await app.listen({ port: options.port, host: options.host });
       const addr = app.server.address() as AddressInfo;
       url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
-      log.info({ url, db: options.db, epoch: store.epoch, head: hub.head, dashboard: dashboardDir ?? 'status page' }, 'livehub listening');
+      const { kind: busKind, ok: busOk, detail: busDetail } = bus.status();
+      log.info(
+        { url, db: options.db, bus: busKind, busOk, busDetail, epoch: store.epoch, head: hub.head, dashboard: dashboardDir ?? 'status page' },
+        'livehub listening',
+      );
       return url;
     },
     stop() {

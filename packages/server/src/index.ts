@@ -5,8 +5,10 @@ export type { CollectionConfig, CollectionSpec, ZodLike } from './config/collect
 export type { Authenticator, Principal } from './auth.js';
 export type { Rule, RuleContext, RuleFunction, RuleValue, CollectionRules, ChannelRules, AuthorizeHook, AuthorizeRequest } from './authz/rules.js';
 export { createJwtAuthenticator, type JwtAuthOptions } from './jwt-authenticator.js';
-export type { Bus, BusMessage, EphemeralEvent } from './bus/bus.js';
+export { WATCH_ALL, type Bus, type BusMessage, type BusStatus, type EphemeralEvent } from './bus/bus.js';
 export { MemoryBus } from './bus/memory-bus.js';
+export { RedisBus, type RedisBusOptions } from './bus/redis-bus.js';
+export { NatsBus, type NatsBusOptions } from './bus/nats-bus.js';
 export { MemoryBroker } from './bus/memory-broker.js';
 export type { Store, Change, ChangeFilter, FilterValue, StoredRecord, Mutation, ListQuery, ListPage, LogBounds, RetentionPolicy } from './store/store.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';

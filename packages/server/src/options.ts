@@ -124,6 +124,18 @@ export const HubOptionsSchema = z.object({
   replayPageSize: z.number().int().min(1).max(100_000).default(1000),
   /** How often the hub checks the log head for changes no bus message announced (ms). Default 1 s. */
   feedPollMs: z.number().int().min(10).default(1000),
+  /**
+   * Redis URL of the bus between nodes (`redis://[user:password@]host[:port][/db]`, `rediss://` for TLS): hubs on one
+   * database, each given the same Redis and `redisKeyPrefix`, exchange changes and ephemeral events through it
+   * (docs/scaling.md, "Bus: Redis"). Absent (default): the in-process bus, a single node. Env `LIVEHUB_REDIS_URL` /
+   * `--redis` in the CLI. Not with `bus` (one or the other).
+   */
+  redis: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Prefix of every Redis channel the bus uses: the nodes of one deployment share it, deployments on one Redis differ. Default `livehub`. */
+  redisKeyPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be 1-100 of A-Z a-z 0-9 _ . : -')
+    .default('livehub'),
   /** Default and largest page size of `GET /api/c/:collection`. */
   listLimit: z.object({ default: z.number().int().min(1).default(DEFAULT_LIST_LIMIT), max: z.number().int().min(1).default(1000) }).prefault({}),
   /**
@@ -250,7 +262,7 @@ export type HubOptions = z.input<typeof HubOptionsSchema> & {
   collections?: Record<string, CollectionConfig>;
   /** A pino logger to use instead of the hub's own. */
   logger?: Logger;
-  /** Event bus between the write path and the hub. Default: in-process. */
+  /** Event bus between the write path and the hubs of every node. Default: a `RedisBus` on `redis` if given, else in-process. */
   bus?: Bus;
   /** Turns a token into a principal. Default: every connection is `anonymous`. */
   authenticator?: Authenticator;
@@ -264,6 +276,9 @@ export function resolveOptions(input: HubOptions = {}): ResolvedHubOptions {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new TypeError(`Invalid livehub options:\n  ${lines.join('\n  ')}`);
+  }
+  if (bus !== undefined && parsed.data.redis !== undefined) {
+    throw new TypeError('Invalid livehub options:\n  redis: give either `redis` (a Redis bus) or `bus` (your own), not both');
   }
   const a = parsed.data.authorization;
   const hasRules = Object.keys(a.collections).length > 0 || Object.keys(a.channels).length > 0 || a.authorize !== undefined || a.defaultPolicy === 'deny';

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { api, perTest, tempDir } from './helpers/hub-fixture.js';
+import { REDIS_URL, testPrefix } from './helpers/bus-servers.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 import { CLI, killIfRunning, spawnHub } from './helpers/spawn-hub.js';
 import { TestClient } from './helpers/ws-client.js';
 
@@ -77,5 +79,21 @@ describe('livehub CLI', () => {
     expect(sub).toMatchObject({ reset: true, seq: 3 });
     expect((sub.snapshot as unknown[]).length).toBe(3);
     c.close();
+  });
+
+  it('runs on the Redis bus given by LIVEHUB_REDIS_URL (or --redis) and --redis-prefix, and says so at start', async () => {
+    const tmp = tempDir();
+    defer(() => tmp.cleanup());
+    const prefix = testPrefix();
+    const hub = await spawnHub(['--db', join(tmp.dir, 'hub.db'), '--redis-prefix', prefix], { LIVEHUB_REDIS_URL: REDIS_URL });
+    defer(() => killIfRunning(hub));
+    const where = new URL(REDIS_URL);
+    expect(hub.output()).toContain(`bus redis ${where.hostname}:${where.port || 6379}, prefix ${prefix})`);
+    // The log line may come after the stdout line (pino writes asynchronously).
+    await waitFor(() => /"bus":"redis","busOk":true.*"msg":"livehub listening"/.test(hub.output()), 'the start log line naming the bus');
+    expect((await api(hub.url, 'GET', '/healthz')).body.bus).toEqual({ kind: 'redis', ok: true, detail: expect.stringContaining(prefix) });
+    hub.proc.kill('SIGTERM');
+    expect(await hub.exited).toBe(0);
+    expect(await cli('serve', '--redis', 'http://127.0.0.1:6379')).toMatchObject({ code: 2, out: expect.stringMatching(/redis/) });
   });
 });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createHub, findConfigFile, loadConfigFile, resolveOptions } from '../src/index.js';
+import { createHub, findConfigFile, loadConfigFile, MemoryBus, resolveOptions } from '../src/index.js';
 import { api, startHub, tempDir } from './helpers/hub-fixture.js';
 import { TestClient } from './helpers/ws-client.js';
 
@@ -187,6 +187,10 @@ describe('config files and options', () => {
     const d = resolveOptions();
     expect(d).toMatchObject({ port: 8080, host: '127.0.0.1', db: './data/livehub.db', durability: 'full', heartbeatMs: 25000 });
     expect(d.retention).toEqual({ maxChanges: 1_000_000, maxAgeMs: 7 * 24 * 3600 * 1000, intervalMs: 60_000 });
+    expect([d.redis, d.redisKeyPrefix]).toEqual([undefined, 'livehub']);
+    expect(() => resolveOptions({ redis: 'http://127.0.0.1:6379' })).toThrow(/redis/);
+    expect(() => resolveOptions({ redisKeyPrefix: 'two words' })).toThrow(/redisKeyPrefix/);
+    expect(() => resolveOptions({ redis: 'redis://127.0.0.1:6379', bus: new MemoryBus() })).toThrow(/either `redis`.*or `bus`/);
   });
 
   it('fails clearly on a missing or broken config file', async () => {

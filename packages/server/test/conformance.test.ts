@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { runBusConformance, runStoreConformance } from '@livehub/conformance';
-import { MemoryBroker, MemoryBus, SqliteStore } from '../src/index.js';
+import { MemoryBroker, MemoryBus, NatsBus, RedisBus, SqliteStore } from '../src/index.js';
 import { tempDir } from './helpers/hub-fixture.js';
+import { NATS_URL, REDIS_URL, testPrefix } from './helpers/bus-servers.js';
 
 runStoreConformance('SQLite file', {
   async create() {
@@ -25,6 +26,26 @@ runBusConformance('in-process (two MemoryBus handles on one MemoryBroker)', {
     const broker = new MemoryBroker();
     const a = new MemoryBus(() => undefined, broker);
     const b = new MemoryBus(() => undefined, broker);
+    return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
+  },
+});
+
+// Two connections to the real Redis (two nodes), on a prefix of their own.
+runBusConformance('Redis (two RedisBus handles, two connections each)', {
+  async create() {
+    const keyPrefix = testPrefix();
+    const a = new RedisBus({ url: REDIS_URL, keyPrefix, onHandlerError: () => undefined });
+    const b = new RedisBus({ url: REDIS_URL, keyPrefix, onHandlerError: () => undefined });
+    return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
+  },
+});
+
+// Core NATS, one connection per handle, on a subject prefix of its own.
+runBusConformance('NATS (two NatsBus handles, one connection each)', {
+  async create() {
+    const keyPrefix = testPrefix();
+    const a = new NatsBus({ servers: NATS_URL, keyPrefix, onHandlerError: () => undefined });
+    const b = new NatsBus({ servers: NATS_URL, keyPrefix, onHandlerError: () => undefined });
     return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
   },
 });

@@ -3,11 +3,14 @@ import type { BusMessage } from '../src/index.js';
 import { MemoryBroker, MemoryBus } from '../src/index.js';
 
 const msg = (n: number): BusMessage => ({ kind: 'ephemeral', event: { channel: 'c', event: 'e', dataJson: String(n), timestamp: 't' } });
+/** Handles watching channel `c`, which `msg` publishes on (interest itself is the bus suite's). */
+const watching = async (...buses: MemoryBus[]): Promise<void> => void (await Promise.all(buses.map((b) => b.watch('c'))));
 
 describe('MemoryBus', () => {
   it('is a node of its own by default (a private broker): two default buses share nothing', async () => {
     const a = new MemoryBus();
     const b = new MemoryBus();
+    await watching(a, b);
     const onA: BusMessage[] = [];
     const onB: BusMessage[] = [];
     await a.subscribe((m) => onA.push(m));
@@ -23,6 +26,7 @@ describe('MemoryBus', () => {
     const broker = new MemoryBroker();
     const a = new MemoryBus(undefined, broker);
     const b = new MemoryBus(undefined, broker);
+    await watching(a, b);
     const sent = msg(1);
     let own: BusMessage | undefined;
     let other: BusMessage | undefined;
@@ -39,6 +43,7 @@ describe('MemoryBus', () => {
     const broker = new MemoryBroker();
     const a = new MemoryBus((err) => errors.push(err), broker);
     const b = new MemoryBus(() => undefined, broker);
+    await watching(a, b);
     await a.subscribe(() => {
       throw new Error('bug');
     });

@@ -22,7 +22,7 @@ describe('operations endpoints', () => {
     await c.waitFor((m) => m.type === 'event');
 
     const health = await api(hub.url, 'GET', '/healthz');
-    expect(health.body).toMatchObject({ status: 'ok', epoch: hub.store.epoch, seq: 1, floor: 0, connections: 1 });
+    expect(health.body).toMatchObject({ status: 'ok', epoch: hub.store.epoch, seq: 1, floor: 0, connections: 1, bus: { kind: 'memory', ok: true } });
 
     const clients = await api(hub.url, 'GET', '/api/hub/clients');
     expect(clients.body.clients).toEqual([expect.objectContaining({ clientId: 'ops-1', sub: 'anonymous', channels: ['system', 'agent'] })]);

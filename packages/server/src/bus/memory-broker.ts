@@ -1,7 +1,11 @@
 import type { BusMessage } from './bus.js';
 
 /** What a broker delivers to: one attached handle (one `MemoryBus`, one "node"). */
-export type BrokerPort = (message: BusMessage, fromSelf: boolean) => void;
+export interface BrokerPort {
+  /** Whether this handle has interest in the message (changes: always). Asked before a copy is made. */
+  wants(message: BusMessage): boolean;
+  deliver(message: BusMessage, fromSelf: boolean): void;
+}
 
 /**
  * The in-process stand-in for a message server (a Redis, a NATS): every `MemoryBus` attached to
@@ -20,13 +24,14 @@ export class MemoryBroker {
   }
 
   /**
-   * Delivers to every attached handle synchronously, in publish order. Other handles get a
-   * structured clone, as over a wire, so two nodes never share a mutable object.
+   * Delivers to every attached handle with interest, synchronously, in publish order. Other
+   * handles get a structured clone, as over a wire, so two nodes never share a mutable object.
    */
   publish(from: BrokerPort, message: BusMessage): void {
     // A snapshot: a handle attached or detached by a handler takes effect from the next message.
     for (const port of [...this.ports]) {
-      port(port === from ? message : structuredClone(message), port === from);
+      if (!port.wants(message)) continue;
+      port.deliver(port === from ? message : structuredClone(message), port === from);
     }
   }
 }

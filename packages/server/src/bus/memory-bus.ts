@@ -1,4 +1,4 @@
-import type { Bus, BusMessage } from './bus.js';
+import { wantsEphemeral, type Bus, type BusMessage, type BusStatus } from './bus.js';
 import { MemoryBroker, type BrokerPort } from './memory-broker.js';
 
 const rethrowLater = (err: unknown): void =>
@@ -12,11 +12,17 @@ const rethrowLater = (err: unknown): void =>
  * other handlers (on this handle or any other).
  *
  * Handles built on one `MemoryBroker` are distinct "nodes" in one process that exchange messages;
- * by default each bus gets a private broker (one node), which is what `createHub()` uses.
+ * by default each bus gets a private broker (one node), which is what `createHub()` uses. Interest
+ * is honoured as on a real server: the broker skips a handle that does not watch an event's channel.
  */
 export class MemoryBus implements Bus {
   private readonly handlers = new Set<(m: BusMessage) => void>();
-  private readonly port: BrokerPort = (m) => this.deliver(m);
+  private readonly channels = new Set<string>();
+  private readonly clients = new Set<string>();
+  private readonly port: BrokerPort = {
+    wants: (m) => m.kind === 'change' || wantsEphemeral(m.event, this.channels, this.clients),
+    deliver: (m) => this.deliver(m),
+  };
   private readonly detach: () => void;
   private closed = false;
 
@@ -43,6 +49,26 @@ export class MemoryBus implements Bus {
     return () => {
       this.handlers.delete(handler);
     };
+  }
+
+  async watch(channel: string): Promise<void> {
+    this.channels.add(channel);
+  }
+
+  async unwatch(channel: string): Promise<void> {
+    this.channels.delete(channel);
+  }
+
+  async watchClient(clientId: string): Promise<void> {
+    this.clients.add(clientId);
+  }
+
+  async unwatchClient(clientId: string): Promise<void> {
+    this.clients.delete(clientId);
+  }
+
+  status(): BusStatus {
+    return this.closed ? { kind: 'memory', ok: false, detail: 'closed' } : { kind: 'memory', ok: true };
   }
 
   /** Detaches from the broker and drops every handler; other handles keep working. Idempotent. */

@@ -15,6 +15,8 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { hub: Hub; store:
       floor,
       connections: deps.hub.connectionCount,
       version: deps.version,
+      // A node whose bus is down still serves (durable changes by log poll): reported, not a failure.
+      bus: deps.hub.busStatus(),
     };
     return reply.status(closing ? 503 : 200).send(body);
   });

@@ -12,7 +12,7 @@ import {
 import type { AdminCheck } from '../admin-check.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
-import type { Bus, BusMessage } from '../bus/bus.js';
+import type { Bus, BusMessage, BusStatus, EphemeralEvent } from '../bus/bus.js';
 import { encodeJson } from '../encodable.js';
 import { HubError } from '../errors.js';
 import { newClientId } from '../ids.js';
@@ -21,6 +21,7 @@ import type { ChangeFilter, Store } from '../store/store.js';
 import type { Visibility } from '../visibility.js';
 import { ChangeFeed } from './change-feed.js';
 import { Fanout } from './fanout.js';
+import { BusInterest } from './interest.js';
 import type { LimitsConfig } from './limits.js';
 import { OutboundBudget } from './outbound-budget.js';
 import { RateTracker } from './rate-tracker.js';
@@ -53,7 +54,9 @@ export interface HubConfig {
  * session is its peer's state, the fan-out delivers. Nothing here knows SQL or a transport.
  */
 export class Hub {
-  private readonly registry = new Registry();
+  private readonly registry: Registry;
+  /** The node's interest drives the bus's: ephemeral traffic reaches only nodes that have subscribers for it. */
+  private readonly interest: BusInterest;
   private readonly feed: ChangeFeed;
   private readonly fanout: Fanout;
   private readonly sessionDeps: SessionDeps;
@@ -74,6 +77,8 @@ export class Hub {
     private readonly log: Logger,
     private readonly config: HubConfig,
   ) {
+    this.interest = new BusInterest(bus, log, () => this.closing);
+    this.registry = new Registry(this.interest);
     this.budget = new OutboundBudget(config.limits.maxTotalQueueBytes, () => this.shed());
     this.fanout = new Fanout(this.registry, visibility, metrics, this.rates);
     this.feed = new ChangeFeed(
@@ -102,6 +107,7 @@ export class Hub {
     await this.feed.start(this.config.feedPollMs);
     this.metrics.logHead.set(this.feed.head);
     this.unsubscribeBus = await this.bus.subscribe((m) => this.onBusMessage(m));
+    this.interest.start();
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
     this.heartbeat.unref();
     this.rates.start();
@@ -127,7 +133,7 @@ export class Hub {
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${String(event)}'`);
     if (isReservedEvent(info, event)) throw new HubError('reserved_event', `'${event}' is reserved for change-log events on '${channel}'`);
     const dataJson = encodeJson(data, 'Event data');
-    await this.bus.publish({ kind: 'ephemeral', event: { channel, event, dataJson, timestamp: new Date().toISOString() } });
+    await this.publishEphemeral({ channel, event, dataJson, timestamp: new Date().toISOString() });
   }
 
   /** Ephemeral event on the `system` channel, which every connection receives. */
@@ -139,7 +145,23 @@ export class Hub {
   async sendTo(clientId: string, event: string, data: unknown): Promise<void> {
     if (!isValidEventName(event)) throw new HubError('invalid_event', `Invalid event name '${String(event)}'`);
     const dataJson = encodeJson(data, 'Event data');
-    await this.bus.publish({ kind: 'ephemeral', event: { channel: SYSTEM_CHANNEL, event, dataJson, timestamp: new Date().toISOString(), clientId } });
+    await this.publishEphemeral({ channel: SYSTEM_CHANNEL, event, dataJson, timestamp: new Date().toISOString(), clientId });
+  }
+
+  /** Ephemeral events have no log to fall back on: a bus that cannot take one is the publisher's error. */
+  private async publishEphemeral(event: EphemeralEvent): Promise<void> {
+    try {
+      await this.bus.publish({ kind: 'ephemeral', event });
+    } catch (err) {
+      // The caller gets the error; the bus logs the outage itself, once (not once per refused publish).
+      this.log.debug({ err, channel: event.channel, event: event.event }, 'ephemeral publish refused: bus unavailable');
+      throw new HubError('bus_unavailable', `Event not delivered: the bus is unavailable (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+
+  /** The bus's state, for `/healthz`. */
+  busStatus(): BusStatus {
+    return this.bus.status();
   }
 
   /** Who may use the admin surfaces; the HTTP routes check it too. */

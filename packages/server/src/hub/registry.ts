@@ -1,5 +1,6 @@
 import type { ClientSummary } from '@livehub/protocol';
 import { ChannelIndex } from './channel-index.js';
+import type { InterestListener } from './interest.js';
 import type { Session } from './session.js';
 
 export type { ClientSummary };
@@ -7,6 +8,7 @@ export type { ClientSummary };
 /**
  * This node's index of sessions: all of them, by clientId, and their subscriptions by channel.
  * It only indexes; sessions own their state. `whenEmpty` resolves once the last session is gone.
+ * `interest` hears when a channel or a clientId gains its first or loses its last on this node.
  */
 export class Registry {
   private readonly sessions = new Set<Session>();
@@ -15,13 +17,20 @@ export class Registry {
   private readonly perAddress = new Counts();
   private readonly perPrincipal = new Counts();
   /** Channel name → subscriptions; sessions add and remove their own. */
-  readonly index = new ChannelIndex();
+  readonly index: ChannelIndex;
   private emptyWaiters: Array<() => void> = [];
+
+  constructor(private readonly interest?: InterestListener) {
+    this.index = new ChannelIndex(interest);
+  }
 
   add(session: Session): void {
     this.sessions.add(session);
     let set = this.byClientId.get(session.clientId);
-    if (!set) this.byClientId.set(session.clientId, (set = new Set()));
+    if (!set) {
+      this.byClientId.set(session.clientId, (set = new Set()));
+      this.interest?.client(session.clientId, true);
+    }
     set.add(session);
     this.perAddress.inc(session.info.remote);
     this.perPrincipal.inc(session.openedAs);
@@ -42,7 +51,10 @@ export class Registry {
     if (!this.sessions.delete(session)) return false;
     const set = this.byClientId.get(session.clientId);
     set?.delete(session);
-    if (set?.size === 0) this.byClientId.delete(session.clientId);
+    if (set?.size === 0) {
+      this.byClientId.delete(session.clientId);
+      this.interest?.client(session.clientId, false);
+    }
     this.perAddress.dec(session.info.remote);
     this.perPrincipal.dec(session.openedAs);
     if (this.sessions.size === 0) {

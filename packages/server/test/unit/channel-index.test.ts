@@ -23,3 +23,21 @@ describe('ChannelIndex', () => {
     expect(index.size).toBe(9_999);
   });
 });
+
+describe('ChannelIndex interest', () => {
+  it("tells its listener of a channel's first subscription and its last, not of the ones between", () => {
+    const heard: string[] = [];
+    const index = new ChannelIndex({ channel: (name, watched) => void heard.push(`${watched ? '+' : '-'}${name}`) });
+    const [a, b, c] = [sub('room:1'), sub('room:1'), sub('room:2')];
+    index.add(a);
+    index.add(b);
+    index.add(a);
+    index.add(c);
+    index.remove(a);
+    index.remove(a);
+    expect(heard).toEqual(['+room:1', '+room:2']);
+    index.remove(b);
+    index.remove(c);
+    expect(heard).toEqual(['+room:1', '+room:2', '-room:1', '-room:2']);
+  });
+});

@@ -38,4 +38,17 @@ describe('Registry', () => {
     expect(registry.lowWaterMark(42)).toBe(10);
     slow.session.dispose();
   });
+
+  it("tells its listener of a clientId's first session and its last (what a node watches for sendTo)", async () => {
+    const heard: string[] = [];
+    const registry = new Registry({ channel: () => undefined, client: (id, watched) => void heard.push(`${watched ? '+' : '-'}${id}`) });
+    const [a, b] = await Promise.all([sessionBench(), sessionBench()]);
+    registry.add(a.session);
+    registry.add(b.session);
+    expect(heard).toEqual(['+c1']);
+    registry.remove(a.session);
+    expect(heard).toEqual(['+c1']);
+    registry.remove(b.session);
+    expect(heard).toEqual(['+c1', '-c1']);
+  });
 });
