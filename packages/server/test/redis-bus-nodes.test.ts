@@ -56,6 +56,22 @@ describe('two hubs on one Redis bus', () => {
     await waitFor(() => seen.some((m) => m.kind === 'change' && m.change.id === body.id), 'the marker change on the tapped node');
   }
 
+  it('answers subscribed only once the bus routes the channel to the node: a publish right after it is not lost', async () => {
+    // B's link to Redis is slow: its SUBSCRIBE reaches Redis 150 ms after B sends it.
+    const slow = new TcpProxy(redisAddress(), 150);
+    await slow.start();
+    t.defer(() => slow.stop());
+    const { a, b } = await nodes({ redis: `redis://127.0.0.1:${slow.port}` });
+    const onB = await TestClient.connect(b.url);
+    for (let i = 0; i < 3; i++) {
+      await onB.subscribe(`fresh:${i}`);
+      // Published at once through A: lost if B had answered `subscribed` before its watch took.
+      expect((await api(a.url, 'POST', '/api/publish', { channel: `fresh:${i}`, event: 'tick', data: { i } })).status).toBe(202);
+      await onB.waitFor((m) => m.type === 'event' && m.channel === `fresh:${i}`);
+    }
+    onB.close();
+  });
+
   it('carries an ephemeral event from A to a subscriber on B, and sends A (no interest) nothing', async () => {
     const { a, b, prefix } = await nodes();
     const onB = await TestClient.connect(b.url);

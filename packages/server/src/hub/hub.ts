@@ -100,6 +100,7 @@ export class Hub {
       budget: this.budget,
       head: () => this.feed.head,
       publish: (channel, event, data) => this.publish(channel, event, data),
+      watchReady: (channel) => this.interest.ready(channel),
     };
   }
 

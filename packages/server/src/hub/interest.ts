@@ -16,7 +16,13 @@ export interface InterestListener {
  * the sessions do: broadcasts reach every node. Watches run in the background (a bus that is down
  * completes them when back); a failure is only logged.
  */
+/** Longest a subscribe waits for its channel's watch (a bus that is down answers when back). */
+const MAX_WATCH_WAIT_MS = 2000;
+
 export class BusInterest implements InterestListener {
+  /** Channel watches the bus has not confirmed yet. */
+  private readonly pending = new Map<string, Promise<void>>();
+
   constructor(
     private readonly bus: Bus,
     private readonly log: Logger,
@@ -28,7 +34,31 @@ export class BusInterest implements InterestListener {
   }
 
   channel(name: string, watched: boolean): void {
-    if (name !== SYSTEM_CHANNEL) this.track(watched ? this.bus.watch(name) : this.bus.unwatch(name), 'channel', name);
+    if (name === SYSTEM_CHANNEL) return;
+    if (!watched) {
+      this.pending.delete(name);
+      return this.track(this.bus.unwatch(name), 'channel', name);
+    }
+    const done = this.bus.watch(name);
+    this.pending.set(name, done);
+    const settle = () => {
+      if (this.pending.get(name) === done) this.pending.delete(name);
+    };
+    done.then(settle, settle);
+    this.track(done, 'channel', name);
+  }
+
+  /**
+   * Resolves once the bus delivers `name`'s ephemeral events to this node (at once when it already
+   * does), or after a bounded wait: a subscribe answers `subscribed` only then, so an event
+   * published on another node right after it is not lost to a watch still in flight.
+   */
+  ready(name: string): Promise<void> | undefined {
+    const p = this.pending.get(name);
+    if (!p) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, MAX_WATCH_WAIT_MS)));
+    return Promise.race([p.catch(() => undefined), cap]).finally(() => clearTimeout(timer));
   }
 
   client(clientId: string, watched: boolean): void {

@@ -68,6 +68,8 @@ export interface SessionDeps {
   /** Last seq the node fanned out. */
   head(): number;
   publish(channel: string, event: string, data: unknown): Promise<void>;
+  /** Pending while the bus is still being asked to deliver `channel` to this node (its first subscriber here). */
+  watchReady(channel: string): Promise<void> | undefined;
 }
 
 /** Live events a syncing subscription may hold before its session is closed as slow. */
@@ -282,6 +284,10 @@ export class Session {
     this.addSub(sub);
     const { store, visibility, config, metrics } = this.deps;
     try {
+      // The first subscriber of a channel on this node: `subscribed` waits for the bus to route its
+      // ephemeral events here, so none published elsewhere just after it is lost.
+      const watching = this.deps.watchReady(channel.name);
+      if (watching) await watching;
       await syncSubscription(sub, msg, {
         store,
         visibility,

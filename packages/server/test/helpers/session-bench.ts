@@ -56,6 +56,7 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
       budget: new OutboundBudget(Number.MAX_SAFE_INTEGER, () => undefined),
       head: () => head,
       publish: async (channel, event, data) => void published.push({ channel, event, data }),
+      watchReady: () => undefined,
     },
   );
   return {

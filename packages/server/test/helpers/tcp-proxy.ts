@@ -10,7 +10,11 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   port = 0;
 
-  constructor(private readonly target: { host: string; port: number }) {}
+  constructor(
+    private readonly target: { host: string; port: number },
+    /** Holds what the client sends this long before passing it on: a slow link to the server. */
+    private readonly delayMs = 0,
+  ) {}
 
   /** Listens (on the port it had before, once it has one). */
   async start(): Promise<void> {
@@ -21,7 +25,9 @@ export class TcpProxy {
         [upstream, client],
       ] as const) {
         this.sockets.add(from);
-        from.pipe(to);
+        // Equal delays keep the order: timers of one duration fire first in, first out.
+        if (this.delayMs > 0 && from === client) from.on('data', (chunk) => setTimeout(() => to.write(chunk), this.delayMs));
+        else from.pipe(to);
         from.on('error', () => to.destroy());
         from.on('close', () => {
           this.sockets.delete(from);
