@@ -44,8 +44,11 @@ runBusConformance('Redis (two RedisBus handles, two connections each)', {
 runBusConformance('NATS (two NatsBus handles, one connection each)', {
   async create() {
     const keyPrefix = testPrefix();
-    const a = new NatsBus({ servers: NATS_URL, keyPrefix, onHandlerError: () => undefined });
-    const b = new NatsBus({ servers: NATS_URL, keyPrefix, onHandlerError: () => undefined });
+    const a = new NatsBus({ servers: NATS_URL, keyPrefix, onHandlerError: () => undefined, startWaitMs: 10_000 });
+    const b = new NatsBus({ servers: NATS_URL, keyPrefix, onHandlerError: () => undefined, startWaitMs: 10_000 });
+    // Both handles connected before the case runs: a change published while not connected is
+    // dropped by design (it is durable; nodes read it from the log), which would read as a loss here.
+    for (const bus of [a, b]) (await bus.subscribe(() => undefined))();
     return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
   },
 });

@@ -51,6 +51,11 @@ export interface Bus {
   subscribe(handler: (message: BusMessage) => void): Promise<() => void>;
   /** Resolves once ephemeral events on `channel` published after it reach this handle. */
   watch(channel: string): Promise<void>;
+  /**
+   * True when `watch` takes effect before it returns (an in-process bus): a subscribe then need not
+   * wait for it, and keeps its place among the frames that follow it.
+   */
+  readonly watchesAtOnce?: boolean;
   unwatch(channel: string): Promise<void>;
   /** Resolves once `sendTo(clientId)` events published after it reach this handle. */
   watchClient(clientId: string): Promise<void>;

@@ -51,6 +51,9 @@ export class MemoryBus implements Bus {
     };
   }
 
+  /** The broker reads `channels` at each publish: a watch holds from the call on. */
+  readonly watchesAtOnce = true;
+
   async watch(channel: string): Promise<void> {
     this.channels.add(channel);
   }

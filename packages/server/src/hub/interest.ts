@@ -40,6 +40,7 @@ export class BusInterest implements InterestListener {
       return this.track(this.bus.unwatch(name), 'channel', name);
     }
     const done = this.bus.watch(name);
+    if (this.bus.watchesAtOnce) return this.track(done, 'channel', name);
     this.pending.set(name, done);
     const settle = () => {
       if (this.pending.get(name) === done) this.pending.delete(name);
