@@ -1,4 +1,4 @@
-import { ErrorCodes, parseChannel } from '@livehub/protocol/core';
+import { ErrorCodes, parseChannel, type CollectionDeclarations, type CollectionName, type RecordOf } from '@livehub/protocol/core';
 import { Channels } from './channels.js';
 import type { ClientEvents } from './client-events.js';
 import type { ConnectionQuality } from './connection-quality.js';
@@ -23,8 +23,11 @@ export type { ClientStatus } from './status-store.js';
  * the parts together: the {@link Session} runs the connection, {@link Channels} the subscriptions,
  * {@link PendingRequests} the unanswered requests, {@link TokenManager} the credentials, and
  * {@link StatusStore} (`client.status`) the status.
+ *
+ * `C` is the app's collection declarations (`typeof collections`, from `defineCollections`): with
+ * it, `collection('agent')` is typed by the schema the hub validates with. Types only.
  */
-export class LivehubClient {
+export class LivehubClient<C extends CollectionDeclarations = NoCollections> {
   /** The status as an external store: `status.subscribe(listener)`, `status.getSnapshot()` (for `useSyncExternalStore`). */
   readonly status: StatusStore;
   private readonly o: ResolvedOptions;
@@ -141,9 +144,12 @@ export class LivehubClient {
 
   /* ---------- REST and publish ---------- */
 
-  /** Typed REST helpers for a collection. */
-  collection<T extends object = Record<string, unknown>>(name: string): Collection<T> {
-    return new Collection<T>(this.http, name);
+  /** REST helpers for a declared collection, typed by its schema (see `C`). */
+  collection<K extends CollectionName<C>>(name: K): Collection<RecordOf<C, K>>;
+  /** REST helpers for any collection, with the record type `T` you give. */
+  collection<T extends object = Record<string, unknown>>(name: string): Collection<T>;
+  collection(name: string): Collection<Record<string, unknown>> {
+    return new Collection(this.http, name);
   }
 
   /**
@@ -174,7 +180,13 @@ export class LivehubClient {
   }
 }
 
-/** Creates a client; see {@link ClientOptions} for every option and its default. */
-export function createClient(options: ClientOptions = {}): LivehubClient {
-  return new LivehubClient(options);
+/** No declared collections: every `collection(name)` takes its record type from you. */
+export type NoCollections = Record<never, never>;
+
+/**
+ * Creates a client; see {@link ClientOptions} for every option and its default.
+ * `createClient<typeof collections>()` types `collection(name)` by the app's `defineCollections`.
+ */
+export function createClient<C extends CollectionDeclarations = NoCollections>(options: ClientOptions = {}): LivehubClient<C> {
+  return new LivehubClient<C>(options);
 }

@@ -1,7 +1,7 @@
-export { createClient, LivehubClient } from './client.js';
+export { createClient, LivehubClient, type NoCollections } from './client.js';
 export type { ClientEvents, ReconnectInfo } from './client-events.js';
 export { StatusStore, type ClientStatus } from './status-store.js';
-export { Subscription, type SubscribeOptions, type ResetInfo, type ResetReason, type SubscriptionEvents } from './subscription.js';
+export { Subscription, type SubscribeOptions, type ResetInfo, type ResetReason, type SubscriptionEvents, type SnapshotRecord } from './subscription.js';
 export type {
   ClientOptions,
   ReconnectOptions,
@@ -17,4 +17,16 @@ export type { ClientState, SubscriptionState, StateChange } from './state-machin
 export type { ConnectionQuality } from './connection-quality.js';
 export type { TokenRefreshOptions } from './token.js';
 export { backoffCeiling, backoffDelay, type BackoffCurve } from './backoff.js';
-export { CloseCode, ErrorCodes, type ErrorCode, type EventMessage, type LiveRecord, type RecordChangeData } from '@livehub/protocol/core';
+export {
+  CloseCode,
+  ErrorCodes,
+  defineCollections,
+  type ErrorCode,
+  type EventMessage,
+  type LiveRecord,
+  type RecordChangeData,
+  type CollectionDeclaration,
+  type CollectionDeclarations,
+  type CollectionName,
+  type RecordOf,
+} from '@livehub/protocol/core';

@@ -1,5 +1,6 @@
 import { LIST_RESERVED_PARAMS, encodeFilterValue, type FilterValue, type LiveRecord, type ListResponse, type ServerField } from '@livehub/protocol/core';
 import { LivehubError, errorFromBody } from './errors.js';
+import { fetchFailed } from './network-error.js';
 
 /** What the HTTP helpers need from the client. */
 export interface HttpDeps {
@@ -64,12 +65,13 @@ export async function httpRequest(deps: HttpDeps, method: string, path: string, 
     const timeout = AbortSignal.timeout(req.timeoutMs ?? deps.timeoutMs);
     const init: RequestInit = { method, headers, signal: req.signal ? anySignal([req.signal, timeout]) : timeout };
     if (req.body !== undefined) init.body = JSON.stringify(req.body);
+    const url = deps.base + withQuery(path, req.query);
     try {
-      return await deps.fetch(deps.base + withQuery(path, req.query), init);
+      return await deps.fetch(url, init);
     } catch (err) {
       if (req.signal?.aborted) throw err;
       if (timeout.aborted) throw new LivehubError('timeout', `${method} ${path}: no answer within ${req.timeoutMs ?? deps.timeoutMs} ms`, { cause: err });
-      throw new LivehubError('network_error', `${method} ${path}: ${(err as Error).message}`, { cause: err });
+      throw fetchFailed(`${method} ${path}`, url, err);
     }
   };
   let res = await send(await deps.token());

@@ -55,6 +55,10 @@ export class Session {
   private cid: string | undefined;
   private ep: string | undefined;
   private lastMessageAt: Date | null = null;
+  /** What the transports of this round could tell of why they failed (the last one that could). */
+  private roundError: LivehubError | undefined;
+  /** The message of the last round error emitted: the same cause is reported once, not every round. */
+  private reportedError: string | undefined;
 
   constructor(private readonly d: SessionDeps) {
     this.o = d.options;
@@ -143,6 +147,7 @@ export class Session {
 
   private startRound(): void {
     this.triedThisRound = 0;
+    this.roundError = undefined;
     void this.attempt(this.preferred);
   }
 
@@ -219,6 +224,7 @@ export class Session {
     this.welcomed = true;
     this.watch.welcomed(t, m);
     this.retry.reset();
+    this.reportedError = undefined;
     this.attempts = 0;
     this.authRejectedInARow = 0;
     this.preferred = this.transportIndex;
@@ -251,6 +257,7 @@ export class Session {
     if (this.conn !== t || this.state === 'closed') return;
     this.conn = undefined;
     const wasWelcomed = this.welcomed;
+    if (!wasWelcomed && info.error) this.roundError = info.error;
     this.dropConnection();
     this.d.channels.suspendAll(`connection closed (${info.code})`);
     this.d.pending.rejectAll(new LivehubError('network_error', `Connection closed (${info.code}) before the hub acknowledged the publish`));
@@ -279,6 +286,8 @@ export class Session {
       void this.attempt(step.index);
       return;
     }
+    // A code that ends the client brings its own error; every other end of a round reports what it saw.
+    if (step.kind !== 'stop' || step.reason === 'max_attempts') this.reportRound();
     // A code that ends the client closes it from `connected`; giving up on retries comes after `reconnecting`.
     if (step.kind === 'stop' && step.reason !== 'max_attempts') return this.shutdown(step.reason, step.error);
     if (this.state === 'connected') this.machine.to('reconnecting', `closed ${e.code}${e.reason ? `: ${e.reason}` : ''}`);
@@ -291,6 +300,19 @@ export class Session {
     const delayMs = this.retry.plan(step.atOnce);
     this.d.changed();
     this.d.emitter.emit('reconnect', { attempt: this.attempts, delayMs, code: e.code, reason: e.reason });
+  }
+
+  /**
+   * A round of attempts failed: its most telling error becomes an `error` event (a hub on another
+   * origin that refuses this page, a proxy that does not forward `/api`), so an app is not left
+   * showing "Connecting…" with nothing to say why. Once per cause until a connection succeeds.
+   */
+  private reportRound(): void {
+    const err = this.roundError;
+    this.roundError = undefined;
+    if (!err || err.message === this.reportedError) return;
+    this.reportedError = err.message;
+    this.d.emitter.emit('error', err);
   }
 
   /** The preferred transport works again: move every subscription onto it, resuming by seq. */

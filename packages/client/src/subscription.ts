@@ -1,4 +1,4 @@
-import { type EventMessage, type LiveRecord, type RequestId, type SubscribedMessage } from '@livehub/protocol/core';
+import { type EventMessage, type LiveRecord, type RecordChangeData, type RequestId, type SubscribedMessage } from '@livehub/protocol/core';
 import { Emitter } from './emitter.js';
 import type { LivehubError } from './errors.js';
 import { StateMachine, SUBSCRIPTION_TRANSITIONS, type StateChange, type SubscriptionState } from './state-machine.js';
@@ -43,9 +43,12 @@ export interface ResetInfo<T extends object = Record<string, unknown>> {
   epoch: string;
 }
 
+/** The record type of a subscription's snapshot: that of the records its change events carry (`subscribe<RecordChangeData<Agent>>`). */
+export type SnapshotRecord<D> = D extends RecordChangeData<infer T> ? T : Record<string, unknown>;
+
 export interface SubscriptionEvents<D> {
   event: EventMessage<D>;
-  reset: ResetInfo;
+  reset: ResetInfo<SnapshotRecord<D>>;
   state: StateChange<SubscriptionState>;
   error: LivehubError;
 }
@@ -157,7 +160,7 @@ export class Subscription<D = unknown> {
       this.confirm();
       this.emitter.emit('reset', {
         reason: epochChanged ? 'epoch_changed' : 'position_lost',
-        ...(m.snapshot && this.opts.snapshot ? { snapshot: m.snapshot } : {}),
+        ...(m.snapshot && this.opts.snapshot ? { snapshot: m.snapshot as LiveRecord<SnapshotRecord<D>>[] } : {}),
         seq: m.seq,
         epoch: m.epoch,
       });
@@ -169,7 +172,9 @@ export class Subscription<D = unknown> {
       this.replayLeft = m.replayed;
       this.replayEnd = m.seq;
       this.confirm();
-      if (m.snapshot && this.opts.snapshot) this.emitter.emit('reset', { reason: 'initial', snapshot: m.snapshot, seq: m.seq, epoch: m.epoch });
+      if (m.snapshot && this.opts.snapshot) {
+        this.emitter.emit('reset', { reason: 'initial', snapshot: m.snapshot as LiveRecord<SnapshotRecord<D>>[], seq: m.seq, epoch: m.epoch });
+      }
       if (this.replayLeft === 0) this.pos = Math.max(this.pos, m.seq);
       return;
     }

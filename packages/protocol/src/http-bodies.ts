@@ -3,7 +3,7 @@
  * are typed with these, and clients and the dashboard read them without re-typing the shapes.
  */
 import type { PayloadMode, LiveRecord } from './records.js';
-import type { RecordEventMessage } from './server-messages.js';
+import type { RecordEventMessage, WelcomeMessage } from './server-messages.js';
 
 /** `GET /api/c/:collection` response. */
 export interface ListResponse<T extends object = Record<string, unknown>> {
@@ -50,6 +50,14 @@ export interface CollectionSummary {
 export interface CollectionsResponse {
   collections: CollectionSummary[];
 }
+
+/**
+ * `GET /api/session`: the `welcome` a WebSocket or SSE connection opens with, for clients that hold
+ * no connection (long-poll). Under `/api`, so a proxy that forwards only `/api` and `/ws` carries it;
+ * authenticated like the rest of `/api`. `clientId` echoes a valid `x-client-id` (else a fresh id);
+ * `heartbeatMs` is 0: nothing is pushed between polls.
+ */
+export type SessionResponse = Omit<WelcomeMessage, 'type'>;
 
 /** Status of `/healthz`: 200 with `ok`, 503 with `shutting_down`. */
 export type HealthStatus = 'ok' | 'shutting_down';

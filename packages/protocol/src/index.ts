@@ -6,5 +6,6 @@ export * from './records.js';
 export * from './merge-patch.js';
 export * from './list-match.js';
 export * from './http-bodies.js';
+export * from './collection-types.js';
 export * from './server-messages.js';
 export * from './client-messages.js';

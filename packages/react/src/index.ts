@@ -8,6 +8,7 @@ export { useQueryInvalidation, type InvalidationMap, type InvalidationTarget, ty
 export {
   useLiveMutation,
   isConflict,
+  type ConflictError,
   type LiveMutations,
   type LiveMutationOptions,
   type CreateVars,
@@ -16,6 +17,7 @@ export {
   type RemoveVars,
 } from './use-live-mutation.js';
 export type { Rollback } from './optimistic-cache.js';
+export { createLivehubHooks, type LivehubHooks } from './typed-hooks.js';
 export { livehubKeys } from './keys.js';
 export { applyToList, applyToRecord, supersedes, type LiveList, type Applied } from './apply-change.js';
 export { matchesWhere, compareRecords, parseOrder, mergePatch, DEFAULT_LIST_LIMIT, type ListOrder } from '@livehub/protocol/core';

@@ -27,7 +27,7 @@ export interface LiveMutationOptions {
    * Called when a write is refused because the record changed first: 412 `version_conflict`
    * (`ifVersion` did not match) or 409 `already_exists`. The optimistic change is rolled back before.
    */
-  onConflict?: (err: LivehubError) => void;
+  onConflict?: (err: ConflictError) => void;
 }
 
 export interface LiveMutations<T extends object> {
@@ -39,9 +39,15 @@ export interface LiveMutations<T extends object> {
 
 type AnyRecord = LiveRecord<Record<string, unknown>>;
 
-/** True for the errors that mean "someone else wrote first": the optimistic value was never going to land. */
-export function isConflict(err: unknown): err is LivehubError {
-  return isLivehubError(err) && (err.status === 409 || err.status === 412);
+/** A write refused because the record changed first: 409 `already_exists` or 412 `version_conflict`. */
+export type ConflictError = LivehubError & { readonly code: 'already_exists' | 'version_conflict' };
+
+/**
+ * True for the errors that mean "someone else wrote first": the optimistic value was never going
+ * to land. Narrows to {@link ConflictError}; any other `LivehubError` stays one in the else branch.
+ */
+export function isConflict(err: unknown): err is ConflictError {
+  return isLivehubError(err) && (err.code === 'already_exists' || err.code === 'version_conflict');
 }
 
 /** The record as the caches hold it now (any live query of the collection that has it). */

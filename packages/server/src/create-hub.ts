@@ -19,6 +19,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandler } from './http
 import { installJsonBodyParsers } from './http/json-body.js';
 import { registerDashboard } from './http/dashboard.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
+import { registerSessionRoute } from './http/session-route.js';
 import { installRequestRate } from './http/request-rate.js';
 import { Hub } from './hub/hub.js';
 import { HubMetrics } from './metrics.js';
@@ -108,6 +109,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
   registerChangesRoutes(app, { store, visibility, hub, authz });
   registerSse(app, hub);
   registerOpsRoutes(app, { hub, store, metrics, version: VERSION });
+  registerSessionRoute(app, { hub, epoch: () => store.epoch, serverName: `livehub/${VERSION}` });
   const dashboardDir = registerDashboard(app, { store, version: VERSION, dashboard: options.dashboard });
 
   let url = '';

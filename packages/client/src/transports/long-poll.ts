@@ -1,25 +1,38 @@
 import {
-  PROTOCOL_VERSION,
   isDurableChannel,
   parseChannel,
   type ChangesResponse,
   type ClientMessage,
-  type HealthResponse,
   type RecordEventMessage,
   type RequestId,
+  type SessionResponse,
 } from '@livehub/protocol/core';
 import { LivehubError, isLivehubError } from '../errors.js';
 import { httpRequest } from '../rest.js';
 import { httpChannelState } from './http-snapshot.js';
 import { closeCodeForStatus } from './sse.js';
-import { ABNORMAL_CLOSE, type ChannelRequest, type Transport, type TransportContext, type TransportHost } from './transport.js';
+import { ABNORMAL_CLOSE, type ChannelRequest, type CloseInfo, type Transport, type TransportContext, type TransportHost } from './transport.js';
 
-/** Local id when no hub ever named this client (long-poll has no `welcome` of its own). */
-function localClientId(): string {
-  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
-  let s = 'c-';
-  for (let i = 0; i < 12; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
-  return s;
+/** `GET /api/session`'s body, checked: the `welcome` long-poll hands the client. */
+function sessionOf(body: unknown): SessionResponse {
+  const b = (body ?? {}) as Partial<SessionResponse>;
+  if (typeof b.epoch !== 'string' || typeof b.seq !== 'number' || typeof b.clientId !== 'string') {
+    throw new LivehubError('bad_response', 'GET /api/session: no clientId, epoch and seq in the answer');
+  }
+  return { clientId: b.clientId, epoch: b.epoch, seq: b.seq, heartbeatMs: 0, server: String(b.server), protocol: Number(b.protocol) };
+}
+
+/**
+ * A failed `GET /api/session` in words that say where to look: an answer that is not the hub's
+ * (a proxy's 404 page) usually means the proxy does not forward `/api`.
+ */
+function sessionFailed(err: unknown): unknown {
+  if (!isLivehubError(err) || (err.code !== 'bad_response' && err.code !== 'not_found')) return err;
+  const hint = 'a proxy in front of the hub must forward /api (and /ws) to it';
+  return new LivehubError(err.code, `long-poll could not start: ${err.message} (${hint})`, {
+    ...(err.status !== undefined ? { status: err.status } : {}),
+    cause: err,
+  });
 }
 
 /** Channels long-poll can carry: durable ones with a list read to confirm a position from (so not `*`). */
@@ -31,9 +44,10 @@ function isDurable(channel: string): boolean {
 /**
  * HTTP long-poll on `GET /api/changes?wait=`: the last resort when neither a WebSocket nor an event
  * stream gets through. Durable events only (ephemeral events are not stored, and a poll may land on
- * any node). The transport keeps one cursor for all channels; `subscribed` and `welcome` are
- * synthesized from the list API and `/healthz`, so the client sees the same messages as on the
- * other transports.
+ * any node). The transport keeps one cursor for all channels; `welcome` comes from
+ * `GET /api/session` and `subscribed` is synthesized from the list API, so the client sees the same
+ * messages as on the other transports — all under `/api`, so a proxy that forwards `/api` and `/ws`
+ * carries it.
  */
 export class LongPollTransport implements Transport {
   readonly kind = 'long-poll' as const;
@@ -56,8 +70,11 @@ export class LongPollTransport implements Transport {
   open(): void {
     this.run().catch((err: unknown) => {
       if (this.done) return;
-      const code = isLivehubError(err) ? closeCodeForStatus(err.status) : ABNORMAL_CLOSE;
-      this.fail(code, `long-poll: ${(err as Error).message}`);
+      const error = isLivehubError(err) ? err : undefined;
+      const code = error ? closeCodeForStatus(error.status) : ABNORMAL_CLOSE;
+      // A status the close policy acts on (401, 403, 429, 503) says enough; other failures pass their error on.
+      const why = code === ABNORMAL_CLOSE && error ? { error, ...(error.code === 'bad_response' ? { blocked: true } : {}) } : {};
+      this.fail({ code, reason: `long-poll: ${(err as Error).message}`, ...why });
     });
   }
 
@@ -89,11 +106,11 @@ export class LongPollTransport implements Transport {
     this.interrupt();
   }
 
-  private fail(code: number, reason: string): void {
+  private fail(info: CloseInfo): void {
     if (this.done) return;
     this.done = true;
     this.interrupt();
-    this.host.closed({ code, reason });
+    this.host.closed(info);
   }
 
   /** Ends the poll in flight (or the idle wait) so a changed channel set takes effect now. */
@@ -103,22 +120,17 @@ export class LongPollTransport implements Transport {
   }
 
   private async run(): Promise<void> {
-    const { body } = await httpRequest(this.ctx.http, 'GET', '/healthz');
-    const health = body as Partial<HealthResponse>;
-    if (typeof health.epoch !== 'string' || typeof health.seq !== 'number') throw new LivehubError('bad_response', '/healthz has no epoch and seq');
+    let session: SessionResponse;
+    try {
+      session = sessionOf((await httpRequest(this.ctx.http, 'GET', '/api/session')).body);
+    } catch (err) {
+      throw sessionFailed(err);
+    }
     if (this.done) return;
-    this.epoch = health.epoch;
-    this.head = health.seq;
+    this.epoch = session.epoch;
+    this.head = session.seq;
     this.host.activity();
-    this.host.message({
-      type: 'welcome',
-      clientId: this.ctx.clientId() ?? localClientId(),
-      epoch: this.epoch,
-      seq: this.head,
-      heartbeatMs: 0,
-      server: 'livehub',
-      protocol: PROTOCOL_VERSION,
-    });
+    this.host.message({ type: 'welcome', ...session });
     while (!this.done) {
       await this.confirm();
       if (this.done) return;
@@ -132,7 +144,7 @@ export class LongPollTransport implements Transport {
       if (!page || this.done) continue;
       this.host.activity();
       if (page.reset) {
-        await this.resetAll(page);
+        await this.resetAll(page, session);
         continue;
       }
       for (const change of page.changes) this.dispatch(change);
@@ -238,18 +250,10 @@ export class LongPollTransport implements Transport {
   }
 
   /** The hub refused the cursor (compacted, or another epoch): every durable channel starts over. */
-  private async resetAll(page: ChangesResponse): Promise<void> {
+  private async resetAll(page: ChangesResponse, session: SessionResponse): Promise<void> {
     if (page.epoch !== this.epoch) {
       this.epoch = page.epoch;
-      this.host.message({
-        type: 'welcome',
-        clientId: this.ctx.clientId() ?? localClientId(),
-        epoch: page.epoch,
-        seq: page.seq,
-        heartbeatMs: 0,
-        server: 'livehub',
-        protocol: PROTOCOL_VERSION,
-      });
+      this.host.message({ type: 'welcome', ...session, epoch: page.epoch, seq: page.seq });
     }
     this.cursor = undefined;
     for (const [channel, req] of [...this.channels]) {

@@ -1,4 +1,6 @@
 import { CloseCode, SYSTEM_CHANNEL, decodeServerFrame, type ClientMessage, type RequestId, type ServerMessage } from '@livehub/protocol/core';
+import { LivehubError } from '../errors.js';
+import { fetchFailed } from '../network-error.js';
 import { SseParser } from './sse-parser.js';
 import { ABNORMAL_CLOSE, type ChannelRequest, type Transport, type TransportContext, type TransportHost } from './transport.js';
 
@@ -80,12 +82,12 @@ export class SseTransport implements Transport {
     }, 0);
   }
 
-  private fail(code: number, reason: string, blocked = false): void {
+  private fail(code: number, reason: string, blocked = false, error?: LivehubError): void {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.reopenTimer);
     this.abort?.abort();
-    this.host.closed({ code, reason, ...(blocked ? { blocked } : {}) });
+    this.host.closed({ code, reason, ...(blocked ? { blocked } : {}), ...(error ? { error } : {}) });
   }
 
   private reopen(): void {
@@ -147,7 +149,7 @@ export class SseTransport implements Transport {
       try {
         res = await this.ctx.options.fetch(url.toString(), { headers, signal: abort.signal });
       } catch (err) {
-        if (current()) this.fail(ABNORMAL_CLOSE, `GET /api/events: ${(err as Error).message}`);
+        if (current()) this.fail(ABNORMAL_CLOSE, `GET /api/events: ${(err as Error).message}`, false, fetchFailed('GET /api/events', url.toString(), err));
         return;
       }
       if (!current()) {
@@ -159,7 +161,12 @@ export class SseTransport implements Transport {
         await res.body?.cancel().catch(() => undefined);
         const code = res.ok ? ABNORMAL_CLOSE : closeCodeForStatus(res.status);
         // An answer the hub would not give (a proxy's error page) means the stream is blocked on the way.
-        return this.fail(code, `GET /api/events: HTTP ${res.status} ${type}`, code === ABNORMAL_CLOSE);
+        const blocked = code === ABNORMAL_CLOSE;
+        const reason = `GET /api/events: HTTP ${res.status} ${type}`;
+        const error = blocked
+          ? new LivehubError('bad_response', `${reason}: not an event stream (does a proxy answer instead of the hub?)`, { status: res.status })
+          : undefined;
+        return this.fail(code, reason, blocked, error);
       }
       const reader = res.body.getReader();
       const decoder = new TextDecoder();

@@ -1,4 +1,5 @@
 import { CloseCode, type ClientMessage, type RequestId, type ServerMessage } from '@livehub/protocol/core';
+import type { LivehubError } from '../errors.js';
 import type { ResolvedOptions, TransportKind } from '../options.js';
 import type { HttpDeps } from '../rest.js';
 
@@ -26,6 +27,12 @@ export interface CloseInfo {
    * of an event stream): this transport is blocked on the way, try the next one at once.
    */
   blocked?: boolean;
+  /**
+   * What went wrong, when the transport can tell more than a close code (a fetch the browser
+   * refused cross-origin, a proxy's page where the hub's answer should be). When a whole round of
+   * attempts fails, the client emits the last such error as its `error` event.
+   */
+  error?: LivehubError;
 }
 
 /** Local close code for a connection the client gave up on (timeout, dead peer, stream error). */
