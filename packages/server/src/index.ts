@@ -15,3 +15,4 @@ export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export { DatabaseInUseError } from './store/sqlite/open-lock.js';
 export { HubError } from './errors.js';
 export { VERSION } from './version.js';
+export { defineCollections } from '@livehub/protocol';
