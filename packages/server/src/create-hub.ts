@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { AdminCheck } from './admin-check.js';
 import { Authorizer } from './authz/authorizer.js';
 import { anonymousAuthenticator } from './auth.js';
@@ -21,11 +21,14 @@ import { registerDashboard } from './http/dashboard.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerSessionRoute } from './http/session-route.js';
 import { installRequestRate } from './http/request-rate.js';
+import { installRequestObserver } from './http/request-observer.js';
 import { Hub } from './hub/hub.js';
+import { createLogger } from './logger.js';
 import { HubMetrics } from './metrics.js';
 import { resolveOptions, type HubOptions, type ResolvedHubOptions } from './options.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
+import { RequestIds } from './request-ids.js';
 import { VERSION } from './version.js';
 import { Visibility } from './visibility.js';
 import { attachWebSocket } from './transports/websocket.js';
@@ -39,6 +42,8 @@ export interface LivehubServer {
   /** Server-side writes: same validation, log and events as the HTTP API. */
   readonly collections: CollectionService;
   readonly log: Logger;
+  /** The built dashboard folder served at `/`, or undefined when `/` is the plain status page. */
+  readonly dashboardDir: string | undefined;
   /** `http://host:port` once started. */
   readonly url: string;
   start(): Promise<string>;
@@ -52,7 +57,7 @@ export interface LivehubServer {
 /** Builds a hub on one SQLite file (or the given store), on the in-process bus or Redis. Options are validated here, before anything opens. */
 export function createHub(input: HubOptions = {}): LivehubServer {
   const options = resolveOptions(input);
-  const log = options.logger ?? pino({ level: options.logLevel, base: { svc: 'livehub' } });
+  const log = options.logger ?? createLogger({ level: options.logLevel, format: options.logFormat });
   const registry = new CollectionRegistry(options.collections, options.strictCollections);
   const store = options.store ?? new SqliteStore({ file: options.db, durability: options.durability });
   const onBusHandlerError = (err: unknown): void => log.error({ err }, 'bus handler failed');
@@ -79,6 +84,9 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     limits: options.limits,
     authz,
   });
+  metrics.observe({ outboundBytes: () => hub.outboundBytes, bounds: () => store.bounds(), channelCounts: () => hub.channels() });
+  // One id sequence for HTTP requests and WebSocket upgrades: `reqId` in every log line of either.
+  const requestIds = new RequestIds();
   const collections = new CollectionService(store, registry, bus, log, options.maxJsonDepth, authz);
 
   // Typed as FastifyBaseLogger (not pino's Logger) so the app is the plain FastifyInstance the routes take.
@@ -88,15 +96,18 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     bodyLimit: options.maxBodyBytes,
     frameworkErrors,
     clientErrorHandler,
-    // Per-request logs would drown a write-heavy hub; errors are still logged by the error handler.
+    // Per-request lines at info would drown a write-heavy hub: the request observer logs them at debug,
+    // errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    genReqId: (req) => requestIds.next(req.headers['x-request-id']),
   });
+  installRequestObserver(app, metrics);
   installJsonBodyParsers(app, options.maxJsonDepth);
   installErrorHandler(app);
   const browserGuard = new BrowserGuard({ ...options.browser, boundHost: options.host });
   // Before the auth hook: a refused Host or Origin is refused before any token is looked at.
   browserGuard.install(app);
-  installAuthHook(app, authenticator);
+  installAuthHook(app, authenticator, metrics);
   installRequestRate(app, options.limits);
   registerCollectionRoutes(app, {
     collections,
@@ -134,6 +145,7 @@ export function createHub(input: HubOptions = {}): LivehubServer {
     bus,
     collections,
     log,
+    dashboardDir,
     get url() {
       return url;
     },
@@ -148,6 +160,8 @@ export function createHub(input: HubOptions = {}): LivehubServer {
         authTimeoutMs: options.authTimeoutMs,
         authenticator,
         browserGuard,
+        requestIds,
+        metrics,
         log: log.child({ component: 'ws' }),
       });
       await app.listen({ port: options.port, host: options.host });

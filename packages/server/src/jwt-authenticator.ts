@@ -1,7 +1,6 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { ANONYMOUS, type Authenticator, type Principal } from './auth.js';
-import { HubError } from './errors.js';
+import { ANONYMOUS, AuthenticationError, type Authenticator, type Principal } from './auth.js';
 
 export interface JwtAuthOptions {
   /** HS256 shared secret (at least 32 characters). Give exactly one of `secret`, `publicKey`, `jwksUrl`. */
@@ -98,7 +97,7 @@ export function createJwtAuthenticator(opts: JwtAuthOptions): Authenticator {
   return {
     async authenticate(token: string | undefined): Promise<Principal> {
       if (token === undefined) {
-        if (required) throw new HubError('unauthenticated', 'A bearer token is required');
+        if (required) throw new AuthenticationError('missing', 'A bearer token is required');
         return ANONYMOUS;
       }
       try {
@@ -110,8 +109,8 @@ export function createJwtAuthenticator(opts: JwtAuthOptions): Authenticator {
         return principal;
       } catch (err) {
         // A JWKS that cannot be fetched refuses the token like a bad one: the peer retries later.
-        const why = err instanceof joseErrors.JWTExpired ? 'Token expired' : 'Token is not valid';
-        throw new HubError('unauthenticated', why);
+        if (err instanceof joseErrors.JWTExpired) throw new AuthenticationError('expired', 'Token expired');
+        throw new AuthenticationError('invalid', 'Token is not valid');
       }
     },
   };

@@ -246,6 +246,12 @@ export const HubOptionsSchema = z.object({
   dashboard: z.union([z.boolean(), z.string()]).default(true),
   /** pino level. Default `info` (env `LOG_LEVEL` in the CLI). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Log output: `json` (one pino JSON object a line), `pretty` (pino-pretty, for people), or `auto`
+   * (default): pretty when stdout is a terminal and no test runner is (env `VITEST`, `NODE_ENV=test`),
+   * JSON otherwise (env `LOG_FORMAT` in the CLI). Ignored when `logger` is given.
+   */
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 export type ResolvedHubOptions = z.output<typeof HubOptionsSchema> & {

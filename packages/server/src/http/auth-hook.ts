@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
+import { ANONYMOUS, authFailureReason, type Authenticator, type Principal } from '../auth.js';
+import type { HubMetrics } from '../metrics.js';
 import { requestUrl, tokenOf } from '../transports/peer-identity.js';
 
 declare module 'fastify' {
@@ -10,7 +11,7 @@ declare module 'fastify' {
 }
 
 /** Every `/api/` request is authenticated with the same authenticator as the WebSocket (401 when refused). */
-export function installAuthHook(app: FastifyInstance, authenticator: Authenticator): void {
+export function installAuthHook(app: FastifyInstance, authenticator: Authenticator, metrics: HubMetrics): void {
   // Reference-type decorators must start as null in fastify; every request sets it in the hook.
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (req) => {
@@ -19,6 +20,12 @@ export function installAuthHook(app: FastifyInstance, authenticator: Authenticat
     const route = req.routeOptions.url;
     if (route === undefined || !route.startsWith('/api/')) return;
     const url = requestUrl(req.raw) ?? new URL('http://localhost/');
-    req.principal = await authenticator.authenticate(tokenOf(req.raw, url));
+    const token = tokenOf(req.raw, url);
+    try {
+      req.principal = await authenticator.authenticate(token);
+    } catch (err) {
+      metrics.authFailed(authFailureReason(token, err));
+      throw err;
+    }
   });
 }

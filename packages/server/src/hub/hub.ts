@@ -214,7 +214,10 @@ export class Hub {
     this.registry.add(session);
     this.metrics.connects.inc();
     this.metrics.connections.set(this.registry.size);
-    this.log.info({ clientId: info.clientId, connId: info.connId, transport: info.transport, remote: info.remote, sub: principal.sub }, 'client connected');
+    this.log.info(
+      { clientId: info.clientId, connId: info.connId, reqId: info.reqId, transport: info.transport, remote: info.remote, sub: principal.sub },
+      'client connected',
+    );
     session.send({
       type: 'welcome',
       clientId: info.clientId,
@@ -267,6 +270,7 @@ export class Hub {
       {
         clientId: session.clientId,
         connId: session.info.connId,
+        reqId: session.info.reqId,
         transport: session.info.transport,
         code,
         reason: session.closeReason ?? (reason || 'peer closed'),
@@ -277,9 +281,9 @@ export class Hub {
   }
 
   /** A transport closed a peer before its welcome (e.g. 4401 at authentication): counted like any disconnect. */
-  refused(code: number, reason: string, clientId: string): void {
+  refused(code: number, reason: string, peer: { clientId: string; reqId: string }): void {
     this.metrics.disconnects.inc({ code: String(code) });
-    this.log.info({ clientId, code, reason }, 'client refused');
+    this.log.info({ ...peer, code, reason }, 'client refused');
   }
 
   /**
@@ -291,7 +295,7 @@ export class Hub {
     for (const session of bySize) {
       if (this.budget.total <= this.budget.maxBytes) return;
       this.log.warn(
-        { clientId: session.clientId, connId: session.info.connId, bytes: session.writer.pendingBytes },
+        { clientId: session.clientId, connId: session.info.connId, reqId: session.info.reqId, bytes: session.writer.pendingBytes },
         'node outbound bound exceeded: closing the largest backlog',
       );
       session.close(CloseCode.SlowConsumer, 'node outbound queue over limit');

@@ -13,7 +13,7 @@ import {
   type TransportKind,
 } from '@livehub/protocol';
 import type { Authorizer } from '../authz/authorizer.js';
-import { ANONYMOUS, type Authenticator, type Principal } from '../auth.js';
+import { ANONYMOUS, authFailureReason, type Authenticator, type Principal } from '../auth.js';
 import { HubError, isHubError } from '../errors.js';
 import type { HubMetrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
@@ -34,6 +34,8 @@ export type { TransportKind };
 
 export interface ConnectionInfo {
   connId: number;
+  /** Id of the request that opened it (the WebSocket upgrade, the SSE GET): the `reqId` of its log lines. */
+  reqId: string;
   clientId: string;
   transport: TransportKind;
   remote: string;
@@ -178,8 +180,13 @@ export class Session {
     const ms = this.principal.exp * 1000 - Date.now();
     // setTimeout holds at most ~24.8 days: a later expiry is reached in steps.
     const step = Math.min(Math.max(0, ms), 2 ** 31 - 1);
-    this.expiry = setTimeout(() => (step < ms ? this.armExpiry() : this.close(CloseCode.Unauthenticated, 'token expired')), step);
+    this.expiry = setTimeout(() => (step < ms ? this.armExpiry() : this.expire()), step);
     this.expiry.unref();
+  }
+
+  private expire(): void {
+    this.deps.metrics.authFailed('session_expired');
+    this.close(CloseCode.Unauthenticated, 'token expired');
   }
 
   /* ---------- inbound frames ---------- */
@@ -205,7 +212,7 @@ export class Session {
     const { message, replyId } = frame;
     this.dispatch(message).catch((err: unknown) => {
       if (isHubError(err)) return this.refuse(err.code, err.message, replyId, err.details);
-      this.deps.log.error({ err, clientId: this.clientId, type: message.type }, 'ws request failed');
+      this.deps.log.error({ err, clientId: this.clientId, connId: this.info.connId, reqId: this.info.reqId, type: message.type }, 'ws request failed');
       this.refuse('internal', 'Internal error', replyId);
     });
   }
@@ -217,14 +224,17 @@ export class Session {
         return;
       case 'auth': {
         const principal = await this.deps.authenticator.authenticate(msg.token).catch((err: unknown) => {
+          this.deps.metrics.authFailed(authFailureReason(msg.token, err));
           this.close(CloseCode.Unauthenticated, 'token refused');
           throw err;
         });
         // A refresh renews this principal's credentials; it does not turn the session into someone else.
         if (principal.sub !== this.principal.sub && this.principal !== ANONYMOUS) {
+          this.deps.metrics.authFailed('wrong_principal');
           throw new HubError('forbidden', `A token for '${principal.sub}' cannot refresh the session of '${this.principal.sub}'`);
         }
         this.reauthenticate(principal);
+        this.deps.log.debug({ connId: this.info.connId, reqId: this.info.reqId, sub: principal.sub, exp: principal.exp }, 'token refreshed');
         // New claims may grant or take away: every subscription is judged again under them.
         await this.regrant();
         this.send({ type: 'authed', sub: principal.sub, ...(principal.exp !== undefined ? { exp: principal.exp } : {}) });

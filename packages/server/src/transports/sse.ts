@@ -1,8 +1,10 @@
+import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CloseCode } from '@livehub/protocol';
 import { HubError } from '../errors.js';
 import type { Hub } from '../hub/hub.js';
+import { loggableUrl } from '../log-redaction.js';
 import { clientIdOf, requestUrl } from './peer-identity.js';
 import { SseSink } from './sse-sink.js';
 
@@ -55,6 +57,8 @@ export function registerSse(app: FastifyInstance, hub: Hub): void {
     const resumeAll = typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? Number(lastEventId) : undefined;
     const snapshot = q.data.snapshot === '1' || q.data.snapshot === 'true';
 
+    // A hijacked reply is not seen by the request observer: the stream gets its own line.
+    if ((req.log as Logger).isLevelEnabled('debug')) req.log.debug({ url: loggableUrl(req.url), channels: channels.length }, 'sse stream opened');
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -69,7 +73,7 @@ export function registerSse(app: FastifyInstance, hub: Hub): void {
     const sink = new SseSink(res);
     const session = hub.open(
       sink,
-      { clientId: clientIdOf(req.raw, url), transport: 'sse', remote: req.ip, userAgent: req.headers['user-agent'] },
+      { clientId: clientIdOf(req.raw, url), reqId: req.id, transport: 'sse', remote: req.ip, userAgent: req.headers['user-agent'] },
       req.principal,
     );
     res.on('close', () => {

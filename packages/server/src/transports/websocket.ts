@@ -3,10 +3,13 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AuthMessage, CloseCode, ErrorCodes, SUBPROTOCOL } from '@livehub/protocol';
-import type { Authenticator, Principal } from '../auth.js';
+import { authFailureReason, type AuthFailureReason, type Authenticator, type Principal } from '../auth.js';
 import { isHubError } from '../errors.js';
 import type { BrowserGuard } from '../http/browser-guard.js';
 import type { Hub } from '../hub/hub.js';
+import { loggableUrl } from '../log-redaction.js';
+import type { HubMetrics } from '../metrics.js';
+import type { RequestIds } from '../request-ids.js';
 import { clientIdOf, requestUrl, tokenOf } from './peer-identity.js';
 import { WsSink } from './ws-sink.js';
 
@@ -19,6 +22,9 @@ export interface WebSocketOptions {
   authenticator: Authenticator;
   /** Host and Origin checks, the same as the HTTP API's. */
   browserGuard: BrowserGuard;
+  /** The hub's request ids: an upgrade is a request, its connection's log lines carry its `reqId`. */
+  requestIds: RequestIds;
+  metrics: HubMetrics;
   log: Logger;
 }
 
@@ -64,15 +70,18 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
     if (hub.isClosing) return reject(socket, 503, 'Service Unavailable');
     const clientId = clientIdOf(req, url);
     const token = tokenOf(req, url);
+    const reqId = opts.requestIds.next(req.headers['x-request-id']);
+    if (opts.log.isLevelEnabled('debug')) opts.log.debug({ reqId, clientId, url: loggableUrl(req.url ?? '/') }, 'ws upgrade');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      accept(ws, req, clientId, token).catch((err: unknown) => {
-        opts.log.error({ err, clientId }, 'ws accept failed');
+      accept(ws, req, { clientId, reqId }, token).catch((err: unknown) => {
+        opts.log.error({ err, clientId, reqId }, 'ws accept failed');
         ws.terminate();
       });
     });
   };
 
-  async function accept(ws: WebSocket, req: IncomingMessage, clientId: string, token: string | undefined): Promise<void> {
+  async function accept(ws: WebSocket, req: IncomingMessage, ids: { clientId: string; reqId: string }, token: string | undefined): Promise<void> {
+    const { clientId, reqId } = ids;
     // Frames sent before the welcome (clients need not wait for it) are kept, within a byte budget:
     // a slow authenticator must not let a peer pile up memory.
     const early: Array<[RawData, boolean]> = [];
@@ -80,10 +89,11 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
     let waiter: ((frame: RawData) => void) | undefined;
     // A peer closed before its welcome is no session, but its close is counted like a disconnect.
     let refusedWith: number | undefined;
-    const refuse = (code: CloseCode, reason: string): void => {
+    const refuse = (code: CloseCode, reason: string, authFailure?: AuthFailureReason): void => {
       if (refusedWith !== undefined) return;
       refusedWith = code;
-      hub.refused(code, reason, clientId);
+      if (authFailure !== undefined) opts.metrics.authFailed(authFailure);
+      hub.refused(code, reason, { clientId, reqId });
       ws.close(code, reason);
     };
     const keep = (data: RawData, isBinary: boolean): void => {
@@ -93,15 +103,15 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
       early.push([data, isBinary]);
     };
     ws.on('message', keep);
-    ws.on('error', (err) => opts.log.debug({ clientId, err: err.message }, 'ws socket error'));
+    ws.on('error', (err) => opts.log.debug({ clientId, reqId, err: err.message }, 'ws socket error'));
 
     let principal: Principal;
     try {
       principal = await opts.authenticator.authenticate(token);
     } catch (err) {
       if (token !== undefined || !isHubError(err) || err.code !== 'unauthenticated') {
-        opts.log.info({ clientId, err: isHubError(err) ? err.message : err }, 'ws auth refused');
-        return refuse(CloseCode.Unauthenticated, 'unauthenticated');
+        opts.log.info({ clientId, reqId, err: isHubError(err) ? err.message : err }, 'ws auth refused');
+        return refuse(CloseCode.Unauthenticated, 'unauthenticated', authFailureReason(token, err));
       }
       // No token on the upgrade: the first frame must be `auth`, within authTimeoutMs.
       // The `auth` frame may already have arrived while the authenticator was deciding.
@@ -124,11 +134,16 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
         parsed = undefined;
       }
       const auth = AuthMessage.safeParse(parsed);
-      if (!auth.success) return refuse(CloseCode.Unauthenticated, first ? 'first message must be auth' : 'auth timeout');
+      if (!auth.success) {
+        return first
+          ? refuse(CloseCode.Unauthenticated, 'first message must be auth', 'no_auth_frame')
+          : refuse(CloseCode.Unauthenticated, 'auth timeout', 'auth_timeout');
+      }
       try {
         principal = await opts.authenticator.authenticate(auth.data.token);
-      } catch {
-        return refuse(CloseCode.Unauthenticated, 'token refused');
+      } catch (authErr) {
+        opts.log.info({ clientId, reqId, err: isHubError(authErr) ? authErr.message : authErr }, 'ws auth frame refused');
+        return refuse(CloseCode.Unauthenticated, 'token refused', authFailureReason(auth.data.token, authErr));
       }
     }
     if (hub.isClosing) return refuse(CloseCode.GoingAway, 'server shutting down');
@@ -142,7 +157,7 @@ export function attachWebSocket(server: Server, hub: Hub, opts: WebSocketOptions
       if (isHubError(err) && err.code === 'too_many_connections') return refuse(CloseCode.TooManyConnections, err.message);
       throw err;
     }
-    const session = hub.open(new WsSink(ws), { clientId, transport: 'websocket', remote, userAgent: req.headers['user-agent'] }, principal);
+    const session = hub.open(new WsSink(ws), { clientId, reqId, transport: 'websocket', remote, userAgent: req.headers['user-agent'] }, principal);
     ws.on('close', (code, reason) => hub.closed(session, code, reason.toString()));
     ws.off('message', keep);
     // The session gets plain text: it knows nothing of `ws` buffers.

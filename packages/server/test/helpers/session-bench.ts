@@ -38,7 +38,7 @@ export async function sessionBench(opts: { config?: Partial<SessionConfig>; auth
   };
   const session = new Session(
     sink,
-    { connId: 1, clientId: 'c1', transport: 'websocket', remote: 'test', userAgent: undefined },
+    { connId: 1, reqId: 'req-1', clientId: 'c1', transport: 'websocket', remote: 'test', userAgent: undefined },
     { sub: 'anonymous' },
     {
       store,
