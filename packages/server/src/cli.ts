@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { createHub } from './create-hub.js';
+import { createHub, storeLocation } from './create-hub.js';
+import { describeUrl, PostgresStore, schemaHasStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
 import { findConfigFile, loadConfigFile } from './config/config-file.js';
 import { cliKeySource } from './config/cli-key-source.js';
 import type { HubOptions, ResolvedHubOptions } from './options.js';
@@ -11,14 +13,17 @@ import { watchParent } from './parent-watch.js';
 const HELP = `livehub ${VERSION}
 
 Usage:
-  livehub serve [--port P] [--host H] [--db FILE] [--config FILE] [--log-level L]
-  livehub epoch [--db FILE] [--rotate]
+  livehub serve [--port P] [--host H] [--db FILE | --database URL] [--config FILE] [--log-level L]
+  livehub epoch [--db FILE | --database URL] [--rotate]
   livehub version
 
 serve options (flag > environment > config file > default):
   --port, -p     TCP port                 env PORT        default 8080
   --host         interface to bind        env HOST        default 127.0.0.1
   --db           SQLite database file     env LIVEHUB_DB  default ./data/livehub.db
+  --database URL PostgreSQL instead (postgres://user@host:5432/db)  env LIVEHUB_DATABASE_URL
+                 default none: SQLite. Hubs on one database are one cluster (docs/scaling.md).
+  --database-schema S  PostgreSQL schema  env LIVEHUB_DATABASE_SCHEMA  default public
   --config, -c   livehub.config.json|.ts  (default: ./livehub.config.{ts,mts,js,mjs,json} if present)
   --log-level    fatal|error|warn|info|debug|trace|silent  env LOG_LEVEL  default info
   --jwt-secret   HS256 secret (32+ chars)  env LIVEHUB_JWT_SECRET  default none: no auth
@@ -29,9 +34,10 @@ serve options (flag > environment > config file > default):
                  Give at most one key source (two exit 2); it replaces the config file's key
                  source and keeps its other auth settings (issuer, audience…).
 
-epoch: prints the change log's epoch and head. --rotate gives it a new epoch and voids its history,
-so every client position resets: do it after restoring a backup, with the hub stopped (it refuses,
-exit 2, while any process has the database open).
+epoch: prints the change log's epoch and head (of --db, or of --database / --database-schema).
+--rotate gives it a new epoch and voids its history, so every client position resets: do it after
+restoring a backup, with every hub stopped (it refuses, exit 2, while any process, on any machine
+for PostgreSQL, has the database open).
 `;
 
 function fail(message: string): never {
@@ -46,6 +52,8 @@ async function serve(argv: string[]): Promise<void> {
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       db: { type: 'string' },
+      database: { type: 'string' },
+      'database-schema': { type: 'string' },
       config: { type: 'string', short: 'c' },
       'log-level': { type: 'string' },
       'jwt-secret': { type: 'string' },
@@ -65,6 +73,10 @@ async function serve(argv: string[]): Promise<void> {
   if (host) options.host = host;
   const db = values.db ?? process.env.LIVEHUB_DB;
   if (db) options.db = db;
+  const database = values.database ?? process.env.LIVEHUB_DATABASE_URL;
+  if (database) options.database = database;
+  const schema = values['database-schema'] ?? process.env.LIVEHUB_DATABASE_SCHEMA;
+  if (schema) options.databaseSchema = schema;
   const level = values['log-level'] ?? process.env.LOG_LEVEL;
   if (level) options.logLevel = level as HubOptions['logLevel'];
   const keySource = cliKeySource(values, process.env);
@@ -100,7 +112,9 @@ async function serve(argv: string[]): Promise<void> {
   const url = await server.start();
   warnIfOpen(server.options, url);
   // The pid: under npm the process a supervisor started is npm's, not this one.
-  process.stdout.write(`livehub ${VERSION} on ${url}  (pid ${process.pid}, WebSocket ${url.replace(/^http/, 'ws')}/ws, db ${server.options.db})\n`);
+  process.stdout.write(
+    `livehub ${VERSION} on ${url}  (pid ${process.pid}, WebSocket ${url.replace(/^http/, 'ws')}/ws, store ${server.store.kind} ${storeLocation(server)})\n`,
+  );
 }
 
 /** A key the options refuse (too short, not PEM, not a URL) is reported with the flag or variable it came from. */
@@ -130,11 +144,27 @@ function warnIfOpen(options: ResolvedHubOptions, url: string): void {
   }
 }
 
-async function epoch(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, rotate: { type: 'boolean' } }, strict: true });
+/** The store `livehub epoch` reads: PostgreSQL with --database (or its env), else the SQLite file. Never creates one. */
+async function openExistingStore(values: { db?: string; database?: string; 'database-schema'?: string }): Promise<Store> {
+  const url = values.database ?? process.env.LIVEHUB_DATABASE_URL;
+  if (url) {
+    const schema = values['database-schema'] ?? process.env.LIVEHUB_DATABASE_SCHEMA ?? 'public';
+    if (!/^postgres(ql)?:\/\//i.test(url)) fail('--database must be a postgres:// or postgresql:// URL');
+    if (!(await schemaHasStore(url, schema))) fail(`no livehub database in PostgreSQL schema "${schema}" on ${describeUrl(url)}`);
+    return PostgresStore.open({ url, schema, poolSize: 1 });
+  }
   const file = values.db ?? process.env.LIVEHUB_DB ?? './data/livehub.db';
   if (!existsSync(file)) fail(`no database at ${file}`);
-  const store = new SqliteStore({ file, durability: 'full' });
+  return new SqliteStore({ file, durability: 'full' });
+}
+
+async function epoch(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, database: { type: 'string' }, 'database-schema': { type: 'string' }, rotate: { type: 'boolean' } },
+    strict: true,
+  });
+  const store = await openExistingStore(values);
   try {
     const before = store.epoch;
     const after = values.rotate ? await store.rotateEpoch() : before;

@@ -22,6 +22,7 @@ import { installRequestRate } from './http/request-rate.js';
 import { Hub } from './hub/hub.js';
 import { HubMetrics } from './metrics.js';
 import { resolveOptions, type HubOptions, type ResolvedHubOptions } from './options.js';
+import { PostgresStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -47,12 +48,31 @@ export interface LivehubServer {
   sendTo(clientId: string, event: string, data: unknown): Promise<void>;
 }
 
-/** Builds a hub on one SQLite file. Options are validated here, before anything opens. */
+/** The store the options name: PostgreSQL on `database` (opened in `start`), else SQLite on `db`. */
+function buildStore(options: ResolvedHubOptions): Store {
+  if (options.database !== undefined) {
+    return new PostgresStore({ url: options.database, schema: options.databaseSchema, poolSize: options.databasePoolSize });
+  }
+  return new SqliteStore({ file: options.db, durability: options.durability });
+}
+
+/** Where the store keeps its data, for the start log and the CLI: never a password. */
+export function storeLocation(server: Pick<LivehubServer, 'store' | 'options'>): string {
+  const { store, options } = server;
+  if (store instanceof PostgresStore) return store.location;
+  if (store instanceof SqliteStore && options.store === undefined) return options.db;
+  return '(custom store)';
+}
+
+/**
+ * Builds a hub on one SQLite file, or as one node of a cluster on PostgreSQL (`database`). Options
+ * are validated here, before anything opens.
+ */
 export function createHub(input: HubOptions = {}): LivehubServer {
   const options = resolveOptions(input);
   const log = options.logger ?? pino({ level: options.logLevel, base: { svc: 'livehub' } });
   const registry = new CollectionRegistry(options.collections, options.strictCollections);
-  const store = options.store ?? new SqliteStore({ file: options.db, durability: options.durability });
+  const store = options.store ?? buildStore(options);
   const bus = options.bus ?? new MemoryBus((err) => log.error({ err }, 'bus handler failed'));
   const visibility = new Visibility(registry);
   const metrics = new HubMetrics();
@@ -130,6 +150,8 @@ export function createHub(input: HubOptions = {}): LivehubServer {
       return url;
     },
     async start() {
+      // PostgreSQL connects and migrates here (SQLite opened in createHub): before the feed reads the head.
+      if (store instanceof PostgresStore) await store.open();
       await hub.start();
       await compact();
       compactTimer = setInterval(() => void compact(), options.retention.intervalMs);
@@ -145,7 +167,10 @@ export function createHub(input: HubOptions = {}): LivehubServer {
       await app.listen({ port: options.port, host: options.host });
       const addr = app.server.address() as AddressInfo;
       url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
-      log.info({ url, db: options.db, epoch: store.epoch, head: hub.head, dashboard: dashboardDir ?? 'status page' }, 'livehub listening');
+      log.info(
+        { url, store: store.kind, database: storeLocation(server), epoch: store.epoch, head: hub.head, dashboard: dashboardDir ?? 'status page' },
+        'livehub listening',
+      );
       return url;
     },
     stop() {

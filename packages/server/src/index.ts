@@ -10,6 +10,7 @@ export { MemoryBus } from './bus/memory-bus.js';
 export { MemoryBroker } from './bus/memory-broker.js';
 export type { Store, Change, ChangeFilter, FilterValue, StoredRecord, Mutation, ListQuery, ListPage, LogBounds, RetentionPolicy } from './store/store.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
-export { DatabaseInUseError } from './store/sqlite/open-lock.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
+export { DatabaseInUseError } from './store/database-in-use-error.js';
 export { HubError } from './errors.js';
 export { VERSION } from './version.js';

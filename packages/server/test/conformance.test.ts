@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { runBusConformance, runStoreConformance } from '@livehub/conformance';
-import { MemoryBroker, MemoryBus, SqliteStore } from '../src/index.js';
+import { MemoryBroker, MemoryBus, PostgresStore, SqliteStore } from '../src/index.js';
 import { tempDir } from './helpers/hub-fixture.js';
+import { dropSchema, newSchemaName, PG_URL } from './helpers/pg-schema.js';
 
 runStoreConformance('SQLite file', {
   async create() {
@@ -17,6 +18,15 @@ runStoreConformance('SQLite in-memory', {
   async create() {
     return { store: new SqliteStore({ file: ':memory:', durability: 'normal' }), cleanup: async () => undefined };
   },
+});
+
+// A fresh schema per test; reopen is a new store (new pool, new open lock) on the same schema.
+runStoreConformance('PostgreSQL', {
+  async create() {
+    const schema = newSchemaName();
+    return { schema, store: await PostgresStore.open({ url: PG_URL, schema, poolSize: 4 }), cleanup: () => dropSchema(schema) };
+  },
+  reopen: ({ schema }) => PostgresStore.open({ url: PG_URL, schema, poolSize: 4 }),
 });
 
 // Two handles on one broker: two nodes in one process, as two connections to one server would be.
