@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { DatabaseInUseError, PostgresStore } from '../src/index.js';
 import { waitFor } from '../../../test/helpers/wait-for.js';
 import { api, perTest, tempDir, UNLIMITED_HTTP_RATE } from './helpers/hub-fixture.js';
 import { dropSchema, newSchemaName, PG_URL } from './helpers/pg-schema.js';
@@ -8,6 +10,25 @@ import { CLI, killIfRunning, spawnHub, unlimitedRateConfig, type HubProcess } fr
 import { TcpProxy } from './helpers/tcp-proxy.js';
 
 const run = promisify(execFile);
+
+async function sql<T>(text: string, values: unknown[]): Promise<T[]> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+const schemaExists = async (schema: string) => (await sql('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).length === 1;
+/** Sessions holding the schema's open lock shared (what each serving store holds; see store/postgres/open-lock.ts). */
+const openLocksHeld = async (schema: string) =>
+  (
+    await sql(
+      "SELECT 1 FROM pg_locks l JOIN pg_namespace n ON l.objid = n.oid WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objsubid = 2 AND l.mode = 'ShareLock' AND l.granted AND n.nspname = $2",
+      [0x6c680002, schema],
+    )
+  ).length;
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [CLI, ...args]);
@@ -75,6 +96,13 @@ describe('two hubs on one PostgreSQL schema', () => {
     await b.exited;
     await waitFor(async () => (await cli('epoch', ...db.slice(0, 4), '--rotate')).code === 0, 'the rotation once no hub runs');
     expect((await cli('epoch', ...db.slice(0, 4))).out).not.toContain(ha.epoch as string);
+    // `epoch` reads a store; it never creates one.
+    const missing = newSchemaName();
+    expect(await cli('epoch', '--database', PG_URL, '--database-schema', missing)).toMatchObject({
+      code: 2,
+      out: expect.stringMatching(/no livehub database/),
+    });
+    expect(await schemaExists(missing)).toBe(false);
   });
 
   it('fails /readyz (503) while the database is unreachable, and keeps /healthz answering', async () => {
@@ -98,5 +126,10 @@ describe('two hubs on one PostgreSQL schema', () => {
     await proxy.restore();
     await waitFor(async () => (await api(hub.url, 'GET', '/readyz')).status === 200, 'readyz once the database is back');
     expect((await api(hub.url, 'POST', '/api/c/doc', { id: 'd2' })).headers.get('x-livehub-seq')).toBe('2');
+    // The open lock went with its connection; the node takes it again, so a rotation is refused again.
+    await waitFor(async () => (await openLocksHeld(schema)) === 1, 'the open lock taken again');
+    const other = await PostgresStore.open({ url: PG_URL, schema, poolSize: 1 });
+    defer(() => other.close());
+    await expect(other.rotateEpoch()).rejects.toBeInstanceOf(DatabaseInUseError);
   });
 });

@@ -1,6 +1,6 @@
 import { compareRecords, matchesWhere, parseOrder, type FilterValue } from '@livehub/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DatabaseInUseError, PostgresStore, SqliteStore } from '../src/index.js';
+import { DatabaseInUseError, PostgresStore, resolveOptions, SqliteStore } from '../src/index.js';
 import type { Mutation, Store, StoredRecord } from '../src/index.js';
 import { dropSchema, newSchemaName, PG_URL } from './helpers/pg-schema.js';
 
@@ -126,6 +126,15 @@ describe('PostgreSQL store: several nodes on one schema', () => {
   });
 });
 
+describe('PostgreSQL store: options', () => {
+  it('refuses a URL that is not PostgreSQL and a schema name it would have to quote, before connecting', () => {
+    expect(() => resolveOptions({ database: 'mysql://db/app' })).toThrow(/database: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(() => resolveOptions({ database: PG_URL, databaseSchema: 'Bad-Name' })).toThrow(/databaseSchema/);
+    expect(() => new PostgresStore({ url: PG_URL, schema: 'x"; drop' })).toThrow(/Invalid PostgreSQL schema name/);
+    expect(new PostgresStore({ url: 'postgres://u:secret@db.example:6543/app', schema: 's1' }).location).toBe('db.example:6543/app schema "s1"');
+  });
+});
+
 describe('PostgreSQL store: data jsonb cannot hold', () => {
   it('refuses U+0000 and unpaired surrogates alone (400), without failing the rest of the group commit', async () => {
     const store = await open(schema());
@@ -135,6 +144,7 @@ describe('PostgreSQL store: data jsonb cannot hold', () => {
       store.mutate(create('j', 'lone', { s: '\ud800' })),
       store.mutate(create('j', 'key', { ['k\u0000']: 1 })),
       store.mutate(create('j', 'ok2', { s: '😀', t: '\\\\ud800' })),
+      store.mutate(create('j', 'slash-nul', { s: 'a\\\u0000' })),
     ]);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.seq : (r.reason as { code: string }).code))).toEqual([
       1,
@@ -142,6 +152,7 @@ describe('PostgreSQL store: data jsonb cannot hold', () => {
       'bad_request',
       'bad_request',
       2,
+      'bad_request',
     ]);
     expect((await store.get('j', 'ok1'))!.data).toEqual({ s: 'a\\u0000' });
     expect((await store.get('j', 'ok2'))!.data).toEqual({ s: '😀', t: '\\\\ud800' });
