@@ -2,7 +2,7 @@
  * livehub benchmarks. Not tests: nothing here asserts a timing. Everything runs against 127.0.0.1,
  * bounded in count and time; servers run in a child process pinned to CPU 1, the load here on CPU 0.
  *
- *   node dist/cli.js [fanout|memory|resume|writes ...] [--flag value ...]
+ *   node dist/cli.js [fanout|memory|resume|writes|pgstore|cluster ...] [--flag value ...]
  */
 import { cpus } from 'node:os';
 import { rmSync } from 'node:fs';
@@ -13,8 +13,10 @@ import { fanout } from './fanout.js';
 import { memory } from './memory.js';
 import { resume } from './resume.js';
 import { writes } from './writes.js';
+import { cluster } from './cluster.js';
+import { pgStore } from './pg-store.js';
 
-const BENCHES = { fanout, memory, resume, writes } as const;
+const BENCHES = { fanout, memory, resume, writes, pgstore: pgStore, cluster } as const;
 type Name = keyof typeof BENCHES;
 
 async function main(): Promise<void> {

@@ -6,6 +6,7 @@ import { planSuite, registerSuite, type Selection } from './selection.js';
 /** Every test of the store suite, by name: what an adapter opts in to or skips. */
 export const STORE_TESTS = [
   'starts empty with an epoch',
+  'answers ping while open, refuses it once closed, and closes idempotently',
   'writes the record and its change together with gapless seqs',
   'keeps the named fields a replace does not carry, and sets the ones it does',
   'refuses conflicting writes without logging anything',
@@ -61,6 +62,14 @@ const cases: Record<StoreTestName, (c: StoreCtx) => Promise<void>> = {
     expect(store.epoch).toMatch(/^e-/);
     expect(await store.bounds()).toEqual({ floor: 0, head: 0 });
     expect(await store.collections()).toEqual([]);
+  },
+  'answers ping while open, refuses it once closed, and closes idempotently': async ({ store }) => {
+    expect(store.kind).toMatch(/^[a-z][a-z0-9-]*$/);
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+    await expect(store.ping()).rejects.toThrow();
+    // The suite closes it again after the test.
+    await expect(store.close()).resolves.toBeUndefined();
   },
   'writes the record and its change together with gapless seqs': async ({ store }) => {
     const c1 = await store.mutate(create('agent', 'a1', { name: 'x' }));

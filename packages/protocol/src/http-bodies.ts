@@ -62,17 +62,25 @@ export type SessionResponse = Omit<WelcomeMessage, 'type'>;
 /** Status of `/healthz`: 200 with `ok`, 503 with `shutting_down`. */
 export type HealthStatus = 'ok' | 'shutting_down';
 
+/** The database as one node sees it: which engine, and whether it answered just now. */
+export interface StoreHealth {
+  /** `sqlite`, `postgres`, or a custom store's name. */
+  kind: string;
+  ok: boolean;
+}
+
 /** `GET /healthz` response (never authenticated). */
 export interface HealthResponse {
   status: HealthStatus;
   epoch: string;
-  /** The store's change-log head. */
+  /** The store's change-log head (the node's last fanned-out seq when the database does not answer). */
   seq: number;
   floor: number;
   /** Open connections (WebSocket and SSE) on this node. */
   connections: number;
   /** The hub's version, e.g. `0.1.0`. */
   version: string;
+  store: StoreHealth;
   /** This node's bus: `memory` (in-process, one node) or `redis`; `ok: false` while it cannot carry messages. */
   bus: BusHealth;
 }
@@ -83,6 +91,15 @@ export interface BusHealth {
   ok: boolean;
   /** Where it is connected, or why it is not. */
   detail?: string;
+}
+
+/** Status of `/readyz`: 200 with `ready`, 503 otherwise. */
+export type ReadyStatus = 'ready' | 'not_ready' | 'shutting_down';
+
+/** `GET /readyz` response (never authenticated): whether a load balancer should send this node traffic. */
+export interface ReadyResponse {
+  status: ReadyStatus;
+  store: StoreHealth;
 }
 
 /** The transports that make a connection (long-poll does not). */

@@ -26,6 +26,7 @@ import { Hub } from './hub/hub.js';
 import { createLogger } from './logger.js';
 import { HubMetrics } from './metrics.js';
 import { resolveOptions, type HubOptions, type ResolvedHubOptions } from './options.js';
+import { PostgresStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { RequestIds } from './request-ids.js';
@@ -54,12 +55,31 @@ export interface LivehubServer {
   sendTo(clientId: string, event: string, data: unknown): Promise<void>;
 }
 
-/** Builds a hub on one SQLite file (or the given store), on the in-process bus or Redis. Options are validated here, before anything opens. */
+/** The store the options name: PostgreSQL on `database` (opened in `start`), else SQLite on `db`. */
+function buildStore(options: ResolvedHubOptions): Store {
+  if (options.database !== undefined) {
+    return new PostgresStore({ url: options.database, schema: options.databaseSchema, poolSize: options.databasePoolSize });
+  }
+  return new SqliteStore({ file: options.db, durability: options.durability });
+}
+
+/** Where the store keeps its data, for the start log and the CLI: never a password. */
+export function storeLocation(server: Pick<LivehubServer, 'store' | 'options'>): string {
+  const { store, options } = server;
+  if (store instanceof PostgresStore) return store.location;
+  if (store instanceof SqliteStore && options.store === undefined) return options.db;
+  return '(custom store)';
+}
+
+/**
+ * Builds a hub on one SQLite file, or as one node of a cluster on PostgreSQL (`database`). Options
+ * are validated here, before anything opens.
+ */
 export function createHub(input: HubOptions = {}): LivehubServer {
   const options = resolveOptions(input);
   const log = options.logger ?? createLogger({ level: options.logLevel, format: options.logFormat });
   const registry = new CollectionRegistry(options.collections, options.strictCollections);
-  const store = options.store ?? new SqliteStore({ file: options.db, durability: options.durability });
+  const store = options.store ?? buildStore(options);
   const onBusHandlerError = (err: unknown): void => log.error({ err }, 'bus handler failed');
   const bus =
     options.bus ??
@@ -150,6 +170,8 @@ export function createHub(input: HubOptions = {}): LivehubServer {
       return url;
     },
     async start() {
+      // PostgreSQL connects and migrates here (SQLite opened in createHub): before the feed reads the head.
+      if (store instanceof PostgresStore) await store.open();
       await hub.start();
       await compact();
       compactTimer = setInterval(() => void compact(), options.retention.intervalMs);
@@ -169,7 +191,17 @@ export function createHub(input: HubOptions = {}): LivehubServer {
       url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
       const { kind: busKind, ok: busOk, detail: busDetail } = bus.status();
       log.info(
-        { url, db: options.db, bus: busKind, busOk, busDetail, epoch: store.epoch, head: hub.head, dashboard: dashboardDir ?? 'status page' },
+        {
+          url,
+          store: store.kind,
+          database: storeLocation(server),
+          bus: busKind,
+          busOk,
+          busDetail,
+          epoch: store.epoch,
+          head: hub.head,
+          dashboard: dashboardDir ?? 'status page',
+        },
         'livehub listening',
       );
       return url;

@@ -5,6 +5,8 @@ import type { CollectionConfig } from './config/collection-config.js';
 import type { Bus } from './bus/bus.js';
 import type { Authenticator } from './auth.js';
 import type { Store } from './store/store.js';
+import { SCHEMA_RE } from './store/postgres/names.js';
+import { DEFAULT_POOL_SIZE } from './store/postgres/open-database.js';
 import { normalizeOrigin } from './http/browser-guard.js';
 import type { AuthorizeHook, ChannelRules, CollectionRules } from './authz/rules.js';
 import { validateChannelRules, validateCollectionRules } from './authz/rule-validation.js';
@@ -18,10 +20,23 @@ export const HubOptionsSchema = z.object({
   port: z.number().int().min(0).max(65535).default(8080),
   /** Interface to bind. Default 127.0.0.1: exposing the hub is a deliberate choice. */
   host: z.string().default('127.0.0.1'),
-  /** SQLite database file; created with its folder if missing. Default `./data/livehub.db`. */
+  /** SQLite database file; created with its folder if missing. Default `./data/livehub.db`. Unused with `database`. */
   db: z.string().default('./data/livehub.db'),
   /**
-   * SQLite `synchronous` pragma. `full` (default) fsyncs every commit, so an acknowledged write
+   * PostgreSQL instead of SQLite: a `postgres://` or `postgresql://` URL (env `LIVEHUB_DATABASE_URL`
+   * in the CLI). Hubs on one database (and schema) are nodes of one cluster: one log, one epoch
+   * (docs/scaling.md). Default: absent, SQLite on `db`.
+   */
+  database: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** PostgreSQL schema every table lives in; created if missing. Default `public`. */
+  databaseSchema: z.string().regex(SCHEMA_RE, 'must be a lowercase identifier (letters, digits, _; at most 63)').default('public'),
+  /** PostgreSQL connections per hub in its pool (reads and the write path); one more holds the open lock. Default 10. */
+  databasePoolSize: z.number().int().min(1).max(1000).default(DEFAULT_POOL_SIZE),
+  /**
+   * SQLite `synchronous` pragma (PostgreSQL: the server's `synchronous_commit` decides). `full` (default) fsyncs every commit, so an acknowledged write
    * survives power loss; `normal` survives process crashes (kill -9) only and is faster.
    */
   durability: z.enum(['full', 'normal']).default('full'),
@@ -272,7 +287,7 @@ export type HubOptions = z.input<typeof HubOptionsSchema> & {
   bus?: Bus;
   /** Turns a token into a principal. Default: every connection is `anonymous`. */
   authenticator?: Authenticator;
-  /** Records and change log. Default: a SqliteStore on `db` with `durability`. The hub closes it on stop. */
+  /** Records and change log. Default: a PostgresStore on `database` if set, else a SqliteStore on `db` with `durability`. The hub closes it on stop. */
   store?: Store;
 };
 

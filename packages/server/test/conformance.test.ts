@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { runBusConformance, runStoreConformance } from '@livehub/conformance';
-import { MemoryBroker, MemoryBus, NatsBus, RedisBus, SqliteStore } from '../src/index.js';
+import { MemoryBroker, MemoryBus, NatsBus, PostgresStore, RedisBus, SqliteStore } from '../src/index.js';
 import { tempDir } from './helpers/hub-fixture.js';
 import { NATS_URL, REDIS_URL, testPrefix } from './helpers/bus-servers.js';
+import { dropSchema, newSchemaName, PG_URL } from './helpers/pg-schema.js';
 
 runStoreConformance('SQLite file', {
   async create() {
@@ -18,6 +19,15 @@ runStoreConformance('SQLite in-memory', {
   async create() {
     return { store: new SqliteStore({ file: ':memory:', durability: 'normal' }), cleanup: async () => undefined };
   },
+});
+
+// A fresh schema per test; reopen is a new store (new pool, new open lock) on the same schema.
+runStoreConformance('PostgreSQL', {
+  async create() {
+    const schema = newSchemaName();
+    return { schema, store: await PostgresStore.open({ url: PG_URL, schema, poolSize: 4 }), cleanup: () => dropSchema(schema) };
+  },
+  reopen: ({ schema }) => PostgresStore.open({ url: PG_URL, schema, poolSize: 4 }),
 });
 
 // Two handles on one broker: two nodes in one process, as two connections to one server would be.

@@ -1,4 +1,4 @@
-import { createHub, type LivehubServer } from '../create-hub.js';
+import { createHub, storeLocation, type LivehubServer } from '../create-hub.js';
 import { findConfigFile, loadConfigFile } from '../config/config-file.js';
 import { cliKeySource } from '../config/cli-key-source.js';
 import type { HubOptions, ResolvedHubOptions } from '../options.js';
@@ -10,13 +10,16 @@ import { effectiveOptions, formatEffectiveOptions, type OptionSources } from './
 const HELP = `livehub serve: run the hub
 
 Usage:
-  livehub serve [--port P] [--host H] [--db FILE] [--redis URL] [--config FILE] [--log-level L] [--log-format F]
+  livehub serve [--port P] [--host H] [--db FILE | --database URL] [--redis URL] [--config FILE] [--log-level L] [--log-format F]
                 [--jwt-secret S | --jwt-public-key FILE | --jwks-url URL]
 
 Options (flag > environment > config file > default):
   --port, -p     TCP port                 env PORT        default 8080
   --host         interface to bind        env HOST        default 127.0.0.1
   --db           SQLite database file     env LIVEHUB_DB  default ./data/livehub.db
+  --database URL PostgreSQL instead (postgres://user@host:5432/db)  env LIVEHUB_DATABASE_URL
+                 default none: SQLite. Hubs on one database are one cluster (docs/scaling.md).
+  --database-schema S  PostgreSQL schema  env LIVEHUB_DATABASE_SCHEMA  default public
   --redis URL    Redis bus between nodes (redis://host:6379)  env LIVEHUB_REDIS_URL
                  default none: the in-process bus, a single node
   --redis-prefix channel prefix on Redis (same on every node of a deployment)
@@ -42,6 +45,8 @@ async function run(argv: string[]): Promise<number> {
     port: { type: 'string', short: 'p' },
     host: { type: 'string' },
     db: { type: 'string' },
+    database: { type: 'string' },
+    'database-schema': { type: 'string' },
     redis: { type: 'string' },
     'redis-prefix': { type: 'string' },
     config: { type: 'string', short: 'c' },
@@ -74,6 +79,16 @@ async function run(argv: string[]): Promise<number> {
   if (db) {
     options.db = db;
     sources.db = from(values.db, '--db', 'LIVEHUB_DB');
+  }
+  const database = values.database ?? process.env.LIVEHUB_DATABASE_URL;
+  if (database) {
+    options.database = database;
+    sources.database = from(values.database, '--database', 'LIVEHUB_DATABASE_URL');
+  }
+  const schema = values['database-schema'] ?? process.env.LIVEHUB_DATABASE_SCHEMA;
+  if (schema) {
+    options.databaseSchema = schema;
+    sources.databaseSchema = from(values['database-schema'], '--database-schema', 'LIVEHUB_DATABASE_SCHEMA');
   }
   const redis = values.redis ?? process.env.LIVEHUB_REDIS_URL;
   if (redis) {
@@ -113,7 +128,7 @@ async function run(argv: string[]): Promise<number> {
   const bus = server.bus.status();
   const busLine = `bus ${bus.kind}${bus.detail ? ` ${bus.detail}` : ''}${bus.ok ? '' : ' (UNAVAILABLE)'}`;
   process.stdout.write(
-    `livehub ${VERSION} on ${url}  (pid ${process.pid}, WebSocket ${url.replace(/^http/, 'ws')}/ws, db ${server.options.db}, ${busLine})\n` +
+    `livehub ${VERSION} on ${url}  (pid ${process.pid}, WebSocket ${url.replace(/^http/, 'ws')}/ws, store ${server.store.kind} ${storeLocation(server)}, ${busLine})\n` +
       `  dashboard ${url}/  ${dashboardNote(server)}\n  metrics   ${url}/metrics   health ${url}/healthz\n`,
   );
   return 0;

@@ -1,24 +1,59 @@
-import type { HealthResponse, HubClientsResponse, HubStatsResponse } from '@livehub/protocol';
+import type { HealthResponse, HubClientsResponse, HubStatsResponse, ReadyResponse } from '@livehub/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Hub } from '../hub/hub.js';
 import type { HubMetrics } from '../metrics.js';
-import type { Store } from '../store/store.js';
+import type { LogBounds, Store } from '../store/store.js';
+
+/** A database that has not answered a probe in this long counts as unreachable (ms). */
+const STORE_PROBE_MS = 2000;
+
+/** `p`, or a rejection once `ms` passed: a probe answers even when the database hangs. */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 export function registerOpsRoutes(app: FastifyInstance, deps: { hub: Hub; store: Store; metrics: HubMetrics; version: string }): void {
+  // Liveness: 200 while the process serves, whatever the database does (`store.ok` says); 503 only in shutdown.
+  let lastBounds: LogBounds | undefined;
   app.get('/healthz', async (_req, reply) => {
     const closing = deps.hub.isClosing;
-    const { head, floor } = await deps.store.bounds();
+    let ok = true;
+    try {
+      lastBounds = await within(deps.store.bounds(), STORE_PROBE_MS);
+    } catch {
+      ok = false;
+    }
     const body: HealthResponse = {
       status: closing ? 'shutting_down' : 'ok',
       epoch: deps.store.epoch,
-      seq: head,
-      floor,
+      seq: ok ? lastBounds!.head : deps.hub.head,
+      floor: lastBounds?.floor ?? 0,
       connections: deps.hub.connectionCount,
       version: deps.version,
+      store: { kind: deps.store.kind, ok },
       // A node whose bus is down still serves (durable changes by log poll): reported, not a failure.
       bus: deps.hub.busStatus(),
     };
     return reply.status(closing ? 503 : 200).send(body);
+  });
+
+  // Readiness: 503 while the database does not answer (or the hub shuts down), so a load balancer sends no traffic here.
+  app.get('/readyz', async (_req, reply) => {
+    const closing = deps.hub.isClosing;
+    let ok = true;
+    try {
+      await within(deps.store.ping(), STORE_PROBE_MS);
+    } catch {
+      ok = false;
+    }
+    const status = closing ? 'shutting_down' : ok ? 'ready' : 'not_ready';
+    const body: ReadyResponse = { status, store: { kind: deps.store.kind, ok } };
+    return reply.status(status === 'ready' ? 200 : 503).send(body);
   });
 
   app.get('/metrics', async (_req, reply) => {

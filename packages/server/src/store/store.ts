@@ -103,8 +103,12 @@ export interface RetentionPolicy {
  * the store suite of `@livehub/conformance`. Nothing here knows about sockets.
  */
 export interface Store {
+  /** Which engine: `sqlite`, `postgres`, or a custom store's name; `/healthz` and the start log show it. */
+  readonly kind: string;
   /** Fixed at database creation; names this log. */
   readonly epoch: string;
+  /** Resolves when the database answers, rejects when it does not (or the store is closed): `/readyz`. */
+  ping(): Promise<void>;
   bounds(): Promise<LogBounds>;
   get(collection: string, id: string): Promise<StoredRecord | undefined>;
   list(collection: string, query: ListQuery): Promise<ListPage>;
@@ -136,10 +140,11 @@ export interface Store {
   /**
    * Gives the log a new epoch and voids its history (floor = head): every position a client holds
    * becomes a `reset`. For after a backup restore. Refuses while another process (a hub) has the
-   * database open: `SqliteStore` throws `DatabaseInUseError`.
+   * database open: `SqliteStore` and `PostgresStore` throw `DatabaseInUseError`.
    */
   rotateEpoch(): Promise<string>;
   /** Drops changes beyond the policy, never above `keepAfter`. Returns the number dropped. */
   compact(policy: RetentionPolicy, keepAfter: number): Promise<number>;
+  /** Commits what is queued and releases the database. Idempotent. */
   close(): Promise<void>;
 }

@@ -12,8 +12,14 @@ export class LaggyStore implements Store {
     private readonly inner: Store,
     private readonly maxMs = 4,
   ) {}
+  get kind(): string {
+    return this.inner.kind;
+  }
   get epoch(): string {
     return this.inner.epoch;
+  }
+  ping(): Promise<void> {
+    return this.lag(() => this.inner.ping());
   }
   private async lag<T>(f: () => Promise<T>): Promise<T> {
     await pause(this.maxMs);

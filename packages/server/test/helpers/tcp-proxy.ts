@@ -1,9 +1,9 @@
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP pass-through to a server (here: the shared Redis), which a test can cut and bring back on
- * the same port: a Redis outage and restart as one node sees it, without touching the real server
- * that other tests and processes use.
+ * A TCP pass-through to a real server (the shared Redis or PostgreSQL), which a test can cut and
+ * bring back on the same port: an outage or partition as one node sees it, without touching the
+ * real server that other tests and processes use. Nothing answers in the engine's place.
  */
 export class TcpProxy {
   private server: Server | undefined;

@@ -1,12 +1,5 @@
 import Database from 'better-sqlite3';
-
-/** Thrown by `OpenLock.alone` when another connection has the database open. */
-export class DatabaseInUseError extends Error {
-  constructor(file: string) {
-    super(`database ${file} is in use by another process (a hub serving it?): stop it first`);
-    this.name = 'DatabaseInUseError';
-  }
-}
+import { DatabaseInUseError } from '../database-in-use-error.js';
 
 /** The sidecar file the lock lives on, next to the database (like its -wal and -shm). */
 export const openLockFile = (file: string): string => `${file}-lock`;

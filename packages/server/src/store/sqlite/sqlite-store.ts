@@ -19,6 +19,7 @@ export type { SqliteStoreOptions } from './open-database.js';
  * rotation.
  */
 export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
   epoch: string;
   private readonly db: Database.Database;
   private readonly stmt: Statements;
@@ -37,6 +38,11 @@ export class SqliteStore implements Store {
     this.log = new LogReads(this.db, this.stmt);
     this.writes = new GroupCommit(this.db, (m) => applyMutation(this.stmt, m));
     this.epoch = this.log.epoch();
+  }
+
+  /** A file on this machine answers while it is open; closed, this throws. */
+  async ping(): Promise<void> {
+    this.stmt.state.get();
   }
 
   async bounds(): Promise<LogBounds> {
