@@ -60,6 +60,9 @@ const create = (collection: string, rid: string, data: Record<string, unknown>, 
 const cases: Record<StoreTestName, (c: StoreCtx) => Promise<void>> = {
   'starts empty with an epoch': async ({ store }) => {
     expect(store.epoch).toMatch(/^e-/);
+    // A random 256-bit secret, made with the database.
+    expect(await store.secret()).toMatch(/^[0-9a-f]{64}$/);
+    expect(await store.secret()).toBe(await store.secret());
     expect(await store.bounds()).toEqual({ floor: 0, head: 0 });
     expect(await store.collections()).toEqual([]);
   },
@@ -339,9 +342,12 @@ const cases: Record<StoreTestName, (c: StoreCtx) => Promise<void>> = {
     let store = c.store;
     await store.mutate(create('d', 'x', { keep: true }));
     const epoch = store.epoch;
+    const secret = await store.secret();
     await store.close();
     store = c.store = await c.reopen();
     expect(store.epoch).toBe(epoch);
+    // The secret hubs derive keys from (sealed cursors) is the database's, not the process's.
+    expect(await store.secret()).toBe(secret);
     expect(await store.bounds()).toEqual({ floor: 0, head: 1 });
     expect((await store.get('d', 'x'))!.data).toEqual({ keep: true });
     expect((await store.mutate(create('d', 'y', {}))).seq).toBe(2);

@@ -8,6 +8,7 @@ import type { Bus } from '../bus/bus.js';
 import type { Principal } from '../auth.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import type { Change, ListPage, ListQuery, Mutation, Store, StoredRecord } from '../store/store.js';
+import { CursorSeal } from './cursor-seal.js';
 import { listReadable } from './readable-list.js';
 
 function checkId(id: string): void {
@@ -36,6 +37,9 @@ function checkObject(data: unknown, what: string, maxDepth: number): asserts dat
  * principal (`actor`); server code (`hub.collections`) passes none and is trusted.
  */
 export class CollectionService {
+  /** Seals list cursors that would name a row the reader may not see. */
+  private readonly cursors: CursorSeal;
+
   constructor(
     private readonly store: Store,
     private readonly registry: CollectionRegistry,
@@ -44,7 +48,9 @@ export class CollectionService {
     /** `maxJsonDepth`: records and patches nested deeper are refused with `too_deep`. */
     private readonly maxJsonDepth: number,
     private readonly authz: Authorizer,
-  ) {}
+  ) {
+    this.cursors = new CursorSeal(() => store.secret());
+  }
 
   /** A record the actor may not read is `not_found`, as if it did not exist. */
   async get(collection: string, id: string, actor?: Principal): Promise<StoredRecord> {
@@ -64,7 +70,7 @@ export class CollectionService {
     }
     const access = actor ? await this.authz.read(actor, collection) : true;
     if (access === true) return this.store.list(collection, query);
-    return listReadable(this.store, collection, query, access);
+    return listReadable(this.store, collection, query, access, this.cursors);
   }
 
   async create(collection: string, data: unknown, actor?: Principal): Promise<Change> {

@@ -1,6 +1,7 @@
 import { isServerField, matchesFilter, type FilterValue } from '@livehub/protocol';
 import type { RecordPredicate } from '../authz/bind-rule.js';
 import type { ListPage, ListQuery, Store } from '../store/store.js';
+import type { CursorSeal } from './cursor-seal.js';
 
 /**
  * A record that holds only `value` at `field`. A dotted data path nests (`meta.owner` is
@@ -26,8 +27,11 @@ const MAX_PAGES_SCANNED = 10;
  * 'alice'`) become SQL filters, so the common per-owner rule reads that owner's rows only; what
  * the rule says beyond them is checked here, page after page. A page may hold fewer than `limit`
  * items and still carry `nextCursor` (the position after the last row read): cursors page on.
+ * When that last row is one the reader may not see, the cursor is sealed (cursor-seal.ts): it
+ * would otherwise carry that row's id and order value.
  */
-export async function listReadable(store: Store, collection: string, query: ListQuery, rule: RecordPredicate): Promise<ListPage> {
+export async function listReadable(store: Store, collection: string, query: ListQuery, rule: RecordPredicate, seal: CursorSeal): Promise<ListPage> {
+  if (query.cursor !== undefined && seal.isSealed(query.cursor)) query = { ...query, cursor: await seal.open(query.cursor) };
   const filters = Object.assign(Object.create(null) as ListQuery['filters'], query.filters);
   for (const [field, value] of Object.entries(rule.eq ?? {})) {
     if (Object.hasOwn(filters, field)) {
@@ -40,12 +44,17 @@ export async function listReadable(store: Store, collection: string, query: List
   let page = await store.list(collection, { ...query, filters });
   // The first read's head: events after it are replayed onto the page, whichever later read took a row.
   const seq = page.seq;
-  const items = page.items.filter((r) => rule.test(r));
+  const items: typeof page.items = [];
+  let lastReadable = true;
+  const take = (rows: typeof page.items) => {
+    for (const r of rows) if ((lastReadable = rule.test(r))) items.push(r);
+  };
+  take(page.items);
   for (let scanned = 1; items.length < query.limit && page.nextCursor !== undefined && scanned < MAX_PAGES_SCANNED; scanned++) {
     page = await store.list(collection, { ...query, filters, cursor: page.nextCursor, limit: query.limit - items.length });
-    for (const r of page.items) if (rule.test(r)) items.push(r);
+    take(page.items);
   }
   const out: ListPage = { items, seq };
-  if (page.nextCursor !== undefined) out.nextCursor = page.nextCursor;
+  if (page.nextCursor !== undefined) out.nextCursor = lastReadable ? page.nextCursor : await seal.seal(page.nextCursor);
   return out;
 }

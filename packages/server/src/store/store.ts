@@ -110,6 +110,11 @@ export interface Store {
   /** Resolves when the database answers, rejects when it does not (or the store is closed): `/readyz`. */
   ping(): Promise<void>;
   bounds(): Promise<LogBounds>;
+  /**
+   * A random 256-bit secret (hex) made with the database and the same for every hub that opens
+   * it: the hub derives keys from it (sealed list cursors), so what one node seals another opens.
+   */
+  secret(): Promise<string>;
   get(collection: string, id: string): Promise<StoredRecord | undefined>;
   list(collection: string, query: ListQuery): Promise<ListPage>;
   /**

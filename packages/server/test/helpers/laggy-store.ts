@@ -30,6 +30,9 @@ export class LaggyStore implements Store {
   bounds(): Promise<LogBounds> {
     return this.lag(() => this.inner.bounds());
   }
+  secret(): Promise<string> {
+    return this.inner.secret();
+  }
   get(c: string, id: string): Promise<StoredRecord | undefined> {
     return this.lag(() => this.inner.get(c, id));
   }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { randomBytes } from 'node:crypto';
 import { newEpoch } from '../../ids.js';
 import { LOCK_CLASS } from './advisory-locks.js';
 import type { Names } from './names.js';
@@ -43,6 +44,10 @@ const STEPS: Array<(n: Names) => string[]> = [
       floor_ts text COLLATE "C"
     )`,
   ],
+  // A random secret made with the database (Store.secret): every node on it derives the same keys.
+  // Hex only, so it is safe as a literal in the statement.
+  // As the column's default, so the row (inserted after the steps on a new database) has it too.
+  (n) => [`ALTER TABLE ${n.logState} ADD COLUMN secret text NOT NULL DEFAULT '${randomBytes(32).toString('hex')}'`],
 ];
 
 /**

@@ -4,7 +4,7 @@ import { compactLog } from './compaction.js';
 import { rotateLogEpoch } from './epoch-rotation.js';
 import { GroupCommit } from './group-commit.js';
 import { LogReads } from './log-reads.js';
-import { tableNames } from './names.js';
+import { tableNames, type Names } from './names.js';
 import { describeUrl, isPostgresUrl, openDatabase, type PostgresStoreOptions } from './open-database.js';
 import type { OpenLock } from './open-lock.js';
 import { RecordReads } from './record-reads.js';
@@ -15,6 +15,7 @@ export { DEFAULT_POOL_SIZE, describeUrl, schemaHasStore } from './open-database.
 
 interface Parts {
   pool: pg.Pool;
+  names: Names;
   stmt: Statements;
   lockKey: number;
   openLock: OpenLock;
@@ -73,6 +74,7 @@ export class PostgresStore implements Store {
     const log = new LogReads(opened.pool, stmt);
     const parts: Parts = {
       pool: opened.pool,
+      names: opened.names,
       stmt,
       lockKey: opened.lockKey,
       openLock: opened.openLock,
@@ -105,6 +107,11 @@ export class PostgresStore implements Store {
 
   async bounds(): Promise<LogBounds> {
     return (await this.parts()).log.bounds();
+  }
+
+  async secret(): Promise<string> {
+    const { pool, names } = await this.parts();
+    return (await pool.query<{ secret: string }>(`SELECT secret FROM ${names.logState} WHERE id = 1`)).rows[0]!.secret;
   }
 
   async get(collection: string, id: string): Promise<StoredRecord | undefined> {

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import { newEpoch } from '../../ids.js';
 
 /**
@@ -51,6 +52,11 @@ const STEPS: Array<(db: Database) => void> = [
       UPDATE log_state SET floor_ts = CASE WHEN floor = 0 THEN NULL
         ELSE coalesce((SELECT min(ts) FROM changes), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) END;
     `);
+  },
+  // A random secret made with the database (Store.secret): every hub on it derives the same keys.
+  (db) => {
+    db.exec('ALTER TABLE log_state ADD COLUMN secret TEXT');
+    db.prepare('UPDATE log_state SET secret = ?').run(randomBytes(32).toString('hex'));
   },
 ];
 

@@ -49,6 +49,10 @@ export class SqliteStore implements Store {
     return this.log.bounds();
   }
 
+  async secret(): Promise<string> {
+    return (this.db.prepare('SELECT secret FROM log_state WHERE id = 1').get() as { secret: string }).secret;
+  }
+
   async get(collection: string, id: string): Promise<StoredRecord | undefined> {
     return this.records.get(collection, id);
   }
