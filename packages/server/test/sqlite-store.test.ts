@@ -8,7 +8,7 @@ import { tempDir } from './helpers/hub-fixture.js';
 const create = (id: string): Mutation => ({ op: 'create', collection: 't', id, data: {}, prepare: (d) => d, keepPrevious: false });
 
 describe('SQLite schema migrations', () => {
-  it('upgrades a version-1 database (compacted) to reads by commit time', async () => {
+  it('upgrades a version-1 database (compacted) to reads by commit time and a secret', async () => {
     const tmp = tempDir();
     try {
       const file = join(tmp.dir, 'old.db');
@@ -19,19 +19,21 @@ describe('SQLite schema migrations', () => {
       await store.close();
       // Back to the exact version-1 schema: what a database written by the previous release holds.
       const raw = new Database(file);
-      raw.exec('DROP INDEX changes_by_ts; ALTER TABLE log_state DROP COLUMN floor_ts; PRAGMA user_version = 1;');
+      raw.exec('DROP INDEX changes_by_ts; ALTER TABLE log_state DROP COLUMN floor_ts; ALTER TABLE log_state DROP COLUMN secret; PRAGMA user_version = 1;');
       raw.close();
 
       const upgraded = new SqliteStore({ file, durability: 'normal' });
       try {
         const check = new Database(file, { readonly: true });
-        expect(check.pragma('user_version', { simple: true })).toBe(2);
+        expect(check.pragma('user_version', { simple: true })).toBe(3);
         const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'changes'").all() as Array<{ name: string }>;
         expect(indexes.map((i) => i.name)).toContain('changes_by_ts');
         check.close();
         // The dropped changes' stamps are unknown: the oldest kept one stands in for them.
         expect(await upgraded.positionAt(new Date(changes[1]!.ts))).toBeUndefined();
         expect(await upgraded.positionAt(new Date(Date.parse(changes[2]!.ts) + 1))).toBe(3);
+        // Version 3: the database's secret, made by the upgrade.
+        expect(await upgraded.secret()).toMatch(/^[0-9a-f]{64}$/);
       } finally {
         await upgraded.close();
       }
