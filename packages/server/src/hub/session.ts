@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import {
   CloseCode,
   SYSTEM_CHANNEL,
@@ -12,16 +11,10 @@ import {
   type SubscribeMessage,
   type TransportKind,
 } from '@livehub/protocol';
-import type { Authorizer } from '../authz/authorizer.js';
-import { ANONYMOUS, authFailureReason, type Authenticator, type Principal } from '../auth.js';
+import { ANONYMOUS, authFailureReason, type Principal } from '../auth.js';
+import type { ConnectionInfo, SessionDeps } from './session-deps.js';
 import { HubError, isHubError } from '../errors.js';
-import type { HubMetrics } from '../metrics.js';
-import type { Store } from '../store/store.js';
-import type { Visibility } from '../visibility.js';
-import type { ChannelIndex } from './channel-index.js';
 import { decodeFrame } from './frame-decoder.js';
-import type { LimitsConfig } from './limits.js';
-import type { OutboundBudget } from './outbound-budget.js';
 import type { Outbox } from './outbox.js';
 import type { Sink } from './sink.js';
 import { syncSubscription } from './subscribe-flow.js';
@@ -31,48 +24,7 @@ import { TokenBucket } from './token-bucket.js';
 import { Writer } from './writer.js';
 
 export type { TransportKind };
-
-export interface ConnectionInfo {
-  connId: number;
-  /** Id of the request that opened it (the WebSocket upgrade, the SSE GET): the `reqId` of its log lines. */
-  reqId: string;
-  clientId: string;
-  transport: TransportKind;
-  remote: string;
-  userAgent: string | undefined;
-}
-
-export interface SessionConfig {
-  maxQueueBytes: number;
-  /** Bad frames tolerated between two heartbeats; one more closes the session 4400. */
-  maxBadFrames: number;
-  /** Frames nested deeper are refused with `too_deep` (a bad frame). */
-  maxJsonDepth: number;
-  maxSnapshotRecords: number;
-  replayPageSize: number;
-  limits: LimitsConfig;
-}
-
-/** What a session needs from its node: shared parts, never the node itself (no import cycle). */
-export interface SessionDeps {
-  store: Store;
-  visibility: Visibility;
-  authenticator: Authenticator;
-  /** Who may subscribe and publish where, and which records each subscription sees. */
-  authz: Authorizer;
-  metrics: HubMetrics;
-  log: Logger;
-  config: SessionConfig;
-  /** The registry's channel index: a session adds and removes its own subscriptions there. */
-  index: ChannelIndex;
-  /** The node's outbound bound, which every session's writer reports to. */
-  budget: OutboundBudget;
-  /** Last seq the node fanned out. */
-  head(): number;
-  publish(channel: string, event: string, data: unknown): Promise<void>;
-  /** Pending while the bus is still being asked to deliver `channel` to this node (its first subscriber here). */
-  watchReady(channel: string): Promise<void> | undefined;
-}
+export type { ConnectionInfo, SessionConfig, SessionDeps } from './session-deps.js';
 
 /** Live events a syncing subscription may hold before its session is closed as slow. */
 const MAX_SYNC_BUFFER = 100_000;
