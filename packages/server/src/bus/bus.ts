@@ -69,3 +69,9 @@ export function wantsEphemeral(e: EphemeralEvent, channels: ReadonlySet<string>,
   if (e.clientId !== undefined) return clients.has(e.clientId);
   return channels.has(e.channel) || channels.has(WATCH_ALL);
 }
+
+/** A handler's error, rethrown outside the delivery loop: loud, yet the other handlers still get the message. */
+export const rethrowLater = (err: unknown): void =>
+  queueMicrotask(() => {
+    throw err;
+  });

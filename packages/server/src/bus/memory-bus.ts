@@ -1,10 +1,5 @@
-import { wantsEphemeral, type Bus, type BusMessage, type BusStatus } from './bus.js';
+import { wantsEphemeral, type Bus, type BusMessage, type BusStatus, rethrowLater } from './bus.js';
 import { MemoryBroker, type BrokerPort } from './memory-broker.js';
-
-const rethrowLater = (err: unknown): void =>
-  queueMicrotask(() => {
-    throw err;
-  });
 
 /**
  * In-process bus. Delivers synchronously in publish order, so on one node changes reach the hub

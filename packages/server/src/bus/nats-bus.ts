@@ -1,6 +1,6 @@
 import { connect, Events, type NatsConnection, type Status, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { WATCH_ALL, type Bus, type BusMessage, type BusStatus } from './bus.js';
+import { WATCH_ALL, type Bus, type BusMessage, type BusStatus, rethrowLater } from './bus.js';
 import { BusWire } from './bus-wire.js';
 
 export interface NatsBusOptions {
@@ -15,11 +15,6 @@ export interface NatsBusOptions {
   /** How long `subscribe` (the hub's start) waits for a first connection before the node starts degraded (ms). Default 2000. */
   startWaitMs?: number;
 }
-
-const rethrowLater = (err: unknown): void =>
-  queueMicrotask(() => {
-    throw err;
-  });
 
 /** One subject token per name: `.`, `*`, `>`, `%` and whitespace (which NATS gives meaning to or refuses) are %-escaped. */
 const token = (name: string): string => name.replace(/[.*>%\s]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);

@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { WATCH_ALL, type Bus, type BusMessage, type BusStatus } from './bus.js';
+import { WATCH_ALL, type Bus, type BusMessage, type BusStatus, rethrowLater } from './bus.js';
 import { BusWire } from './bus-wire.js';
 import { RedisChannels } from './redis-channels.js';
 
@@ -16,11 +16,6 @@ export interface RedisBusOptions {
   /** How long a publish waits for Redis's answer before it fails (ms). Default 5000. */
   commandTimeoutMs?: number;
 }
-
-const rethrowLater = (err: unknown): void =>
-  queueMicrotask(() => {
-    throw err;
-  });
 
 /** Reconnect backoff: 100 ms more per attempt, at most 2 s between attempts, forever. */
 const retryStrategy = (times: number): number => Math.min(times * 100, 2000);

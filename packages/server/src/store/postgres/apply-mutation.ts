@@ -1,8 +1,6 @@
-import type { RecordAction } from '@livehub/protocol';
-import { mergePatch, withoutServerFields } from '@livehub/protocol';
 import type { JsonObject } from '../../config/collection-config.js';
-import { HubError } from '../../errors.js';
 import { changedFields } from '../changed-fields.js';
+import { nextRecord } from '../next-record.js';
 import type { Change, Mutation, StoredRecord } from '../store.js';
 import { assertJsonbStorable } from './jsonb-text.js';
 import { packText } from './rows.js';
@@ -20,13 +18,6 @@ export interface StagedChange {
 }
 
 const key = (collection: string, id: string) => `${collection}\u0000${id}`;
-
-/** A replace's data: `data`, plus each of `keep` that `current` has and `data` does not carry. */
-function replaced(current: JsonObject, data: JsonObject, keep: readonly string[] = []): JsonObject {
-  const out = { ...data };
-  for (const f of keep) if (!Object.hasOwn(data, f) && Object.hasOwn(current, f)) out[f] = current[f];
-  return out;
-}
 
 /**
  * The records of one group commit, as its mutations leave them. Runs inside the write transaction,
@@ -56,37 +47,9 @@ export class BatchState {
     const slot = this.slots.get(k);
     const current = slot?.record;
     const now = new Date().toISOString();
-    let next: StoredRecord;
-    let nextText: string | undefined;
-    let action: RecordAction;
-
-    if (m.op === 'create') {
-      if (current) throw new HubError('already_exists', `Record '${m.id}' already exists in '${m.collection}'`);
-      const data = m.prepare(withoutServerFields(m.data));
-      next = { collection: m.collection, id: m.id, version: 1, createdAt: now, updatedAt: now, data };
-      m.guard?.(undefined, next);
-      nextText = this.encode(data);
-      action = 'created';
-    } else {
-      if (!current || (m.visible && !m.visible(current))) throw new HubError('not_found', `No record '${m.id}' in '${m.collection}'`);
-      if (m.ifVersion !== undefined && m.ifVersion !== current.version) {
-        throw new HubError('version_conflict', `Record '${m.id}' is at version ${current.version}, not ${m.ifVersion}`);
-      }
-      const version = current.version + 1;
-      if (m.op === 'delete') {
-        m.guard?.(current, undefined);
-        next = current;
-        action = 'deleted';
-      } else {
-        const proposed =
-          m.op === 'replace' ? replaced(current.data, withoutServerFields(m.data), m.keepFields) : mergePatch(current.data, withoutServerFields(m.patch));
-        const data = m.prepare(proposed);
-        next = { ...current, version, updatedAt: now, data };
-        m.guard?.(current, next);
-        nextText = this.encode(data);
-        action = 'updated';
-      }
-    }
+    const { next, action } = nextRecord(m, current, now);
+    // Encoded once, and checked: data jsonb cannot hold is refused before the mutation takes a seq.
+    const nextText = action === 'deleted' ? undefined : this.encode(next.data);
 
     // Accepted: from here nothing throws, so a refusal above never took a seq.
     const version = action === 'created' ? 1 : current!.version + 1;
